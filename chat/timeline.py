@@ -1,0 +1,69 @@
+"""The messages on screen, in order, each exactly once.
+
+History, live events, gap fills and our own confirmed sends all go through
+``upsert``: a message already known by id is replaced, never added twice.
+Order is by creation time, then id, so every client that holds the same
+messages shows them in the same order.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, insort
+
+from chat.protocol import Message
+
+
+class Timeline:
+    def __init__(self) -> None:
+        self._by_id: dict[str, Message] = {}
+        self._keys: list[tuple[float, str]] = []  # sorted sort keys
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __contains__(self, message_id: object) -> bool:
+        return message_id in self._by_id
+
+    def get(self, message_id: str) -> Message | None:
+        return self._by_id.get(message_id)
+
+    def messages(self) -> list[Message]:
+        """All messages, oldest first."""
+        return [self._by_id[key[1]] for key in self._keys]
+
+    def newest(self) -> Message | None:
+        return self._by_id[self._keys[-1][1]] if self._keys else None
+
+    def upsert(self, message: Message) -> bool:
+        """Add or replace ``message``. Returns False if nothing changed."""
+        old = self._by_id.get(message.id)
+        if old == message:
+            return False
+        if old is not None and old.sort_key != message.sort_key:
+            self._remove_key(old.sort_key)
+            old = None
+        self._by_id[message.id] = message
+        if old is None:
+            insort(self._keys, message.sort_key)
+        return True
+
+    def remove(self, message_id: str) -> bool:
+        """Remove a message by id. Returns False if it was not there."""
+        old = self._by_id.pop(message_id, None)
+        if old is None:
+            return False
+        self._remove_key(old.sort_key)
+        return True
+
+    def ids_from(self, key: tuple[float, str]) -> list[str]:
+        """Ids of the messages at ``key`` or later in order."""
+        return [k[1] for k in self._keys[bisect_left(self._keys, key):]]
+
+    def clear(self) -> None:
+        self._by_id.clear()
+        self._keys.clear()
+
+    def _remove_key(self, key: tuple[float, str]) -> None:
+        index = bisect_left(self._keys, key)
+        if index < len(self._keys) and self._keys[index] == key:
+            del self._keys[index]

@@ -1,0 +1,153 @@
+"""A driver for the chat core: feeds inputs, keeps what came out, fakes nothing else."""
+
+from __future__ import annotations
+
+import base64
+import json
+from itertools import count
+
+from chat import client as c
+from chat.client import ChatClient, Config
+
+URL = "http://directus.test"
+
+
+def token(user_id: str, n: int = 1) -> str:
+    """A JWT-shaped access token carrying ``user_id`` (unsigned: the core never checks)."""
+    def part(obj: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(obj).encode()).decode().rstrip("=")
+    return f"{part({'alg': 'HS256'})}.{part({'id': user_id, 'n': n})}.sig"
+
+
+def item(message_id: str, content: str = "hi", at: str = "2026-11-27T10:00:00.000Z",
+         user: str = "u-alice", name: str = "Alice", updated: str | None = None) -> dict:
+    return {"id": message_id, "content": content, "date_created": at, "date_updated": updated,
+            "user_created": {"id": user, "first_name": name}}
+
+
+def at(second: int) -> str:
+    return f"2026-11-27T10:{second // 60:02d}:{second % 60:02d}.000Z"
+
+
+class Driver:
+    """Drives a ChatClient like an adapter would, with a hand-moved clock."""
+
+    def __init__(self, **config) -> None:
+        ids = count(1)
+        self.client = ChatClient(Config(directus_url=URL, **config),
+                                 new_id=lambda: f"00000000-0000-4000-8000-{next(ids):012d}",
+                                 random=lambda: 0.5)
+        self.now = 1000.0
+        self.actions: list = []
+        self.events: list = []
+        self.tokens = 0
+        self.timers: dict[str, float] = {}  # name -> when it falls due
+
+    # Inputs, each followed by a drain, like the adapter does.
+    def __getattr__(self, name):
+        method = getattr(self.client, name)
+
+        def call(*args, **kwargs):
+            result = method(*args, now=self.now, **kwargs)
+            for action in self.client.take_actions():
+                if isinstance(action, c.SetTimer):
+                    self.timers[action.name] = self.now + action.delay
+                elif isinstance(action, c.CancelTimer):
+                    self.timers.pop(action.name, None)
+                self.actions.append(action)
+            self.events += self.client.take_events()
+            return result
+        return call
+
+    @property
+    def phase(self) -> c.Phase:
+        return self.client.phase
+
+    @property
+    def conn(self) -> int | None:
+        return self.client._conn
+
+    def take(self, kind=None) -> list:
+        """Remove and return the actions so far (only those of type ``kind`` if given)."""
+        taken = [a for a in self.actions if kind is None or isinstance(a, kind)]
+        self.actions = [a for a in self.actions if a not in taken]
+        return taken
+
+    def frames(self, *, pongs: bool = False) -> list[dict]:
+        """JSON of the frames sent since the last take (without pongs unless asked)."""
+        frames = [json.loads(a.text) for a in self.take(c.SendFrame)]
+        return [f for f in frames if pongs or f["type"] != "pong"]
+
+    def answer_http(self, status: int, body, request=None) -> None:
+        request = request or self.take(c.HttpRequest)[-1]
+        self.http_response(request.id, status, body)
+
+    def tokens_body(self, user: str = "u-alice", expires_ms: int = 900_000) -> dict:
+        self.tokens += 1
+        return {"data": {"access_token": token(user, self.tokens),
+                         "refresh_token": f"refresh-{self.tokens}", "expires": expires_ms}}
+
+    def frame(self, obj: dict) -> None:
+        self.socket_message(self.conn, json.dumps(obj))
+
+    def sign_in_and_connect(self, history: list | None = None, user: str = "u-alice") -> None:
+        """Sign in, open, authenticate, subscribe and receive the first page."""
+        self.sign_in("alice@example.com", "pw")
+        self.answer_http(200, self.tokens_body(user))
+        self.connect(history)
+
+    def connect(self, history: list | None = None) -> None:
+        opened = self.take(c.OpenSocket)[-1]
+        self.socket_opened(opened.conn)
+        auth = self.frames()[-1]
+        assert auth["type"] == "auth" and "access_token" in auth
+        self.frame({"type": "auth", "status": "ok", "uid": auth["uid"]})
+        subscribe = self.frames()[-1]
+        assert subscribe["type"] == "subscribe"
+        self.sub_uid = subscribe["uid"]
+        self.frame({"type": "subscription", "event": "init", "uid": self.sub_uid,
+                    "data": history or []})
+
+    def next_socket(self) -> int:
+        """Wait for the next attempt to open a socket; return its number."""
+        for _ in range(600):
+            opened = self.take(c.OpenSocket)
+            if opened:
+                return opened[-1].conn
+            self.advance(0.25)
+        raise AssertionError("no attempt to open a socket within 150 s")
+
+    def reconnect(self, history: list | None = None) -> None:
+        """Wait for the next attempt to open a socket, then connect it."""
+        conn = self.next_socket()
+        self.actions.append(c.OpenSocket(conn, ""))
+        self.connect(history)
+
+    def fail_attempt(self) -> None:
+        """Wait for the next attempt to open a socket, and refuse it."""
+        self.socket_closed(self.next_socket(), 1006)
+
+    def drop(self) -> None:
+        self.socket_closed(self.conn, 1006)
+
+    def advance(self, seconds: float, *, pings: bool = True) -> None:
+        """Move the clock, firing every timer that falls due, in order. With ``pings``
+        the server's heartbeat pings a live socket every 30 s, as Directus does."""
+        end = self.now + seconds
+        next_ping = self.now + 30
+        while True:
+            due = [(when, name) for name, when in self.timers.items() if when <= end]
+            if pings and next_ping <= end:
+                due.append((next_ping, "server-ping"))
+            if not due:
+                break
+            when, name = min(due)
+            self.now = max(self.now, when)
+            if name == "server-ping":
+                next_ping += 30
+                if self.conn is not None and self.phase in (c.Phase.SYNCING, c.Phase.LIVE):
+                    self.frame({"type": "ping"})
+            else:
+                del self.timers[name]
+                self.timer_fired(name)
+        self.now = end

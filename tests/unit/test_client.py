@@ -1,0 +1,584 @@
+"""The chat core's behaviours, one test each, driven without network or clock."""
+
+import json
+import logging
+
+import pytest
+
+from chat import client as c
+from chat.client import Phase
+
+from .driver import Driver, at, item, token
+
+
+@pytest.fixture
+def driver() -> Driver:
+    return Driver()
+
+
+def phases(d: Driver) -> list[Phase]:
+    return [e.phase for e in d.events if isinstance(e, c.PhaseChanged)]
+
+
+def timeline_ids(d: Driver) -> list[str]:
+    return [m.id for m in d.client.timeline.messages()]
+
+
+def outbox(d: Driver) -> list[tuple[str, str]]:
+    return [(e.content, e.state) for e in d.client.outbox]
+
+
+# --- Tokens and sign-in -----------------------------------------------------------
+
+
+def test_login_posts_json_mode_and_then_opens_the_socket(driver):
+    driver.sign_in("alice@example.com", "pw")
+    login = driver.take(c.HttpRequest)[0]
+    assert login.path == "/auth/login"
+    assert login.body == {"email": "alice@example.com", "password": "pw", "mode": "json"}
+    driver.answer_http(200, driver.tokens_body(), login)
+    assert driver.take(c.OpenSocket) == [c.OpenSocket(1, "ws://directus.test/websocket")]
+    assert driver.client.user_id == "u-alice"
+
+
+def test_first_frame_is_auth_with_the_access_token(driver):
+    driver.sign_in("a@b.c", "pw")
+    driver.answer_http(200, driver.tokens_body())
+    driver.socket_opened(driver.take(c.OpenSocket)[0].conn)
+    first = driver.frames()[0]
+    assert first["type"] == "auth" and first["access_token"] == token("u-alice", 1)
+
+
+def test_wrong_password_signs_out_with_a_sentence(driver):
+    driver.sign_in("a@b.c", "bad")
+    driver.answer_http(401, {"errors": [{"message": "Invalid user credentials."}]})
+    assert driver.phase == Phase.SIGNED_OUT
+    assert driver.events[-1].reason == c.WRONG_PASSWORD
+    assert not driver.take(c.OpenSocket)
+
+
+def test_unreachable_server_on_sign_in_says_so(driver):
+    driver.sign_in("a@b.c", "pw")
+    driver.http_failed(driver.take(c.HttpRequest)[0].id, "network")
+    assert driver.phase == Phase.SIGNED_OUT
+    assert "Can't reach the chat server at http://directus.test" in driver.events[-1].reason
+
+
+def test_cors_refusal_on_sign_in_names_the_setting(driver):
+    driver.sign_in("a@b.c", "pw")
+    driver.http_failed(driver.take(c.HttpRequest)[0].id, "cors")
+    assert "CORS_ORIGIN" in driver.events[-1].reason
+
+
+def test_access_token_is_refreshed_over_rest_before_it_expires(driver):
+    driver.sign_in_and_connect()
+    driver.take()
+    driver.advance(0.8 * 900 - 1)
+    assert not driver.take(c.HttpRequest)
+    driver.advance(1)
+    refresh = driver.take(c.HttpRequest)
+    assert [(r.path, r.body["refresh_token"]) for r in refresh] == [("/auth/refresh", "refresh-1")]
+    driver.answer_http(200, driver.tokens_body(), refresh[0])
+    # The same socket is re-authenticated with the new access token; no new socket.
+    frames = driver.frames()
+    assert [f["type"] for f in frames] == ["auth"]
+    assert frames[0]["access_token"] == token("u-alice", 2)
+    assert driver.phase == Phase.LIVE and not driver.take(c.OpenSocket)
+
+
+def test_the_newest_refresh_token_is_always_the_one_used(driver):
+    driver.sign_in_and_connect()
+    for expected in ("refresh-1", "refresh-2", "refresh-3"):
+        driver.take()
+        driver.advance(720)
+        refresh = driver.take(c.HttpRequest)[0]
+        assert refresh.body["refresh_token"] == expected
+        driver.answer_http(200, driver.tokens_body(), refresh)
+    saved = [e.refresh_token for e in driver.events if isinstance(e, c.SessionSaved)]
+    assert saved == ["refresh-1", "refresh-2", "refresh-3", "refresh-4"]
+
+
+def test_only_one_refresh_is_in_flight_at_a_time(driver):
+    driver.sign_in_and_connect()
+    driver.take()
+    driver.frame({"type": "auth", "status": "error",
+                  "error": {"code": "TOKEN_EXPIRED", "message": "Token expired."}})
+    driver.advance(720)  # the proactive refresh falls due too
+    assert len(driver.take(c.HttpRequest)) == 1
+
+
+def test_nothing_is_sent_between_token_expired_and_auth_ok(driver):
+    driver.sign_in_and_connect()
+    driver.take()
+    driver.frame({"type": "auth", "status": "error",
+                  "error": {"code": "TOKEN_EXPIRED", "message": "Token expired."}})
+    driver.send("typed while expired")
+    assert driver.frames() == []  # refresh requested, nothing on the socket
+    assert outbox(driver) == [("typed while expired", "pending")]
+    driver.answer_http(200, driver.tokens_body())
+    auth = driver.frames()
+    assert [f["type"] for f in auth] == ["auth"]
+    driver.frame({"type": "auth", "status": "ok", "uid": auth[0]["uid"]})
+    create = driver.frames()
+    assert [(f["type"], f["action"]) for f in create] == [("items", "create")]
+    assert driver.phase == Phase.LIVE and not driver.take(c.OpenSocket)
+
+
+def test_events_refused_while_expired_are_read_again_after_reauth(driver):
+    driver.sign_in_and_connect([item("m1", at=at(1))])
+    driver.take()
+    driver.frame({"type": "auth", "status": "error", "error": {"code": "TOKEN_EXPIRED"}})
+    driver.frame({"type": "subscription", "status": "error",
+                  "error": {"code": "FORBIDDEN", "message": "no"}})
+    driver.answer_http(200, driver.tokens_body())
+    driver.frame({"type": "auth", "status": "ok", "uid": driver.frames()[0]["uid"]})
+    read = driver.frames()
+    assert read[0]["action"] == "read" and read[0]["query"]["limit"] == 100
+    driver.frame({"type": "items", "uid": read[0]["uid"],
+                  "data": [item("m2", at=at(2)), item("m1", at=at(1))]})
+    assert timeline_ids(driver) == ["m1", "m2"]
+
+
+def test_auth_failed_in_handshake_refreshes_once_and_retries(driver):
+    driver.sign_in("a@b.c", "pw")
+    driver.answer_http(200, driver.tokens_body())
+    driver.socket_opened(driver.take(c.OpenSocket)[0].conn)
+    driver.frame({"type": "auth", "status": "error", "error": {"code": "AUTH_FAILED"}})
+    actions = driver.take()
+    assert any(isinstance(a, c.CloseSocket) for a in actions)
+    refresh = [a for a in actions if isinstance(a, c.HttpRequest)]
+    assert refresh[0].path == "/auth/refresh"
+    driver.answer_http(200, driver.tokens_body(), refresh[0])
+    driver.connect()
+    assert driver.phase == Phase.LIVE
+
+
+def test_auth_failed_when_refresh_fails_ends_the_session_with_a_reason(driver):
+    driver.sign_in("a@b.c", "pw")
+    driver.answer_http(200, driver.tokens_body())
+    driver.socket_opened(driver.take(c.OpenSocket)[0].conn)
+    driver.frame({"type": "auth", "status": "error", "error": {"code": "AUTH_FAILED"}})
+    driver.answer_http(401, {"errors": [{"message": "Invalid user credentials."}]})
+    assert driver.phase == Phase.SIGNED_OUT
+    assert driver.events[-1].reason == c.SESSION_EXPIRED
+    assert c.SessionSaved(refresh_token=None) in driver.events
+
+
+def test_auth_failed_twice_ends_the_session(driver):
+    driver.sign_in("a@b.c", "pw")
+    driver.answer_http(200, driver.tokens_body())
+    for _ in range(2):
+        driver.socket_opened(driver.take(c.OpenSocket)[-1].conn)
+        driver.frame({"type": "auth", "status": "error", "error": {"code": "AUTH_FAILED"}})
+        if driver.phase != Phase.SIGNED_OUT:
+            driver.answer_http(200, driver.tokens_body())
+    assert driver.phase == Phase.SIGNED_OUT and driver.events[-1].reason == c.SESSION_EXPIRED
+
+
+def test_resume_uses_the_saved_refresh_token_without_a_password(driver):
+    driver.resume("saved-refresh")
+    refresh = driver.take(c.HttpRequest)[0]
+    assert refresh.path == "/auth/refresh" and refresh.body["refresh_token"] == "saved-refresh"
+    driver.answer_http(200, driver.tokens_body(), refresh)
+    driver.connect()
+    assert driver.phase == Phase.LIVE
+
+
+def test_resume_of_a_revoked_session_signs_out_and_forgets_it(driver):
+    driver.resume("revoked")
+    driver.answer_http(401, {"errors": [{"message": "Invalid user credentials."}]})
+    assert driver.phase == Phase.SIGNED_OUT
+    assert driver.events[-1].reason == c.SESSION_EXPIRED
+    assert c.SessionSaved(refresh_token=None) in driver.events
+
+
+# --- History and live ---------------------------------------------------------------
+
+
+def test_subscribe_asks_for_the_newest_hundred_with_the_app_fields(driver):
+    driver.sign_in("a@b.c", "pw")
+    driver.answer_http(200, driver.tokens_body())
+    driver.socket_opened(driver.take(c.OpenSocket)[0].conn)
+    driver.frame({"type": "auth", "status": "ok"})
+    subscribe = driver.frames()[-1]
+    assert subscribe["collection"] == "messages" and "event" not in subscribe
+    assert subscribe["query"]["limit"] == 100
+    assert subscribe["query"]["sort"] == ["-date_created", "-id"]
+    assert set(subscribe["query"]["fields"]) == {
+        "id", "content", "date_created", "date_updated", "user_created.id",
+        "user_created.first_name"}
+
+
+def test_history_is_shown_oldest_first(driver):
+    driver.sign_in_and_connect([item("m3", at=at(3)), item("m2", at=at(2)),
+                                item("m1", at=at(1))])
+    assert timeline_ids(driver) == ["m1", "m2", "m3"]
+    assert driver.phase == Phase.LIVE
+
+
+def test_live_create_update_delete_change_the_timeline(driver):
+    driver.sign_in_and_connect([item("m1", at=at(1))])
+    uid = driver.sub_uid
+    driver.frame({"type": "subscription", "event": "create", "uid": uid,
+                  "data": [item("m2", "new", at=at(2))]})
+    driver.frame({"type": "subscription", "event": "update", "uid": uid,
+                  "data": [item("m1", "edited", at=at(1))]})
+    assert [m.content for m in driver.client.timeline.messages()] == ["edited", "new"]
+    driver.frame({"type": "subscription", "event": "delete", "uid": uid, "data": ["m2"]})
+    assert timeline_ids(driver) == ["m1"]
+    changes = [e for e in driver.events if isinstance(e, c.TimelineChanged)]
+    assert changes[-1].removed == ("m2",)
+
+
+def test_exactly_one_subscription_after_any_number_of_reconnects(driver):
+    driver.sign_in_and_connect()
+    uids = [driver.sub_uid]
+    for _ in range(5):
+        driver.drop()
+        driver.reconnect()
+        uids.append(driver.sub_uid)
+    assert len(set(uids)) == 6  # a fresh uid per connection, never reused
+    # Events of an old subscription are ignored; the current one's arrive.
+    driver.frame({"type": "subscription", "event": "create", "uid": uids[0],
+                  "data": [item("old", at=at(1))]})
+    driver.frame({"type": "subscription", "event": "create", "uid": uids[-1],
+                  "data": [item("new", at=at(2))]})
+    assert timeline_ids(driver) == ["new"]
+
+
+def test_uids_are_unique_across_connections(driver):
+    driver.sign_in_and_connect()
+    seen = []
+    for _ in range(3):
+        driver.send("x")
+        seen += [f["uid"] for f in driver.frames() if "uid" in f]
+        driver.drop()
+        driver.socket_opened(driver.next_socket())
+        seen += [f["uid"] for f in driver.frames()]
+        driver.frame({"type": "auth", "status": "ok"})
+        sub = driver.frames()[-1]
+        seen.append(sub["uid"])
+        driver.frame({"type": "subscription", "event": "init", "uid": sub["uid"], "data": []})
+    assert len(seen) == len(set(seen))
+
+
+# --- Sending exactly once -----------------------------------------------------------
+
+
+def test_send_is_pending_at_once_and_confirmed_by_its_reply(driver):
+    driver.sign_in_and_connect()
+    message_id = driver.send("  hello  ")
+    assert outbox(driver) == [("hello", "sending")]
+    create = driver.frames()[0]
+    assert create["data"] == {"id": message_id, "content": "hello"}
+    driver.frame({"type": "items", "uid": create["uid"],
+                  "data": item(message_id, "hello", at=at(5))})
+    assert outbox(driver) == [] and timeline_ids(driver) == [message_id]
+
+
+def test_own_create_event_before_the_reply_confirms_once(driver):
+    driver.sign_in_and_connect()
+    message_id = driver.send("hello")
+    create = driver.frames()[0]
+    driver.frame({"type": "subscription", "event": "create", "uid": driver.sub_uid,
+                  "data": [item(message_id, "hello", at=at(5))]})
+    assert outbox(driver) == [] and timeline_ids(driver) == [message_id]
+    driver.frame({"type": "items", "uid": create["uid"],
+                  "data": item(message_id, "hello", at=at(5))})
+    assert timeline_ids(driver) == [message_id]
+
+
+def test_one_create_in_flight_at_a_time_in_order(driver):
+    driver.sign_in_and_connect()
+    ids = [driver.send(text) for text in ("one", "two", "three")]
+    sent = []
+    for n, message_id in enumerate(ids):
+        frames = driver.frames()
+        assert len(frames) == 1
+        sent.append(frames[0]["data"]["content"])
+        driver.frame({"type": "items", "uid": frames[0]["uid"],
+                      "data": item(message_id, sent[-1], at=at(n))})
+    assert sent == ["one", "two", "three"]
+
+
+def test_error_without_uid_fails_the_create_in_flight(driver):
+    driver.sign_in_and_connect()
+    first = driver.send("one")
+    driver.send("two")
+    driver.frames()
+    driver.frame({"type": "items", "status": "error",
+                  "error": {"code": "FAILED_VALIDATION", "message": "Content is bad."}})
+    assert driver.client.outbox[0].id == first
+    assert driver.client.outbox[0].state == "failed"
+    assert driver.client.outbox[0].error == "Not sent: Content is bad."
+    assert driver.frames()[0]["data"]["content"] == "two"  # the queue moves on
+
+
+def test_failed_message_can_be_retried_or_discarded(driver):
+    driver.sign_in_and_connect()
+    first = driver.send("one")
+    driver.frames()
+    driver.frame({"type": "items", "status": "error", "error": {"code": "FORBIDDEN"}})
+    driver.retry(first)
+    again = driver.frames()
+    assert again[0]["data"] == {"id": first, "content": "one"}
+    driver.frame({"type": "items", "status": "error", "error": {"code": "FORBIDDEN"}})
+    driver.discard(first)
+    assert driver.client.outbox == ()
+
+
+def test_pending_messages_survive_a_disconnect_and_go_out_once_in_order(driver):
+    driver.sign_in_and_connect()
+    a = driver.send("a")
+    driver.frames()  # "a" was in flight when the socket died
+    driver.drop()
+    b = driver.send("b")
+    assert outbox(driver) == [("a", "pending"), ("b", "pending")]
+    driver.reconnect()
+    first = driver.frames()
+    assert [f["data"]["id"] for f in first] == [a]
+    # The server had stored "a" before the cut: its create fails as a duplicate.
+    driver.frame({"type": "items", "status": "error", "error": {"code": "RECORD_NOT_UNIQUE"}})
+    verify = driver.frames()
+    assert verify[0]["action"] == "read" and verify[0]["query"]["filter"] == {
+        "id": {"_in": [a]}}
+    driver.frame({"type": "items", "uid": verify[0]["uid"], "data": [item(a, "a", at=at(1))]})
+    second = driver.frames()
+    assert [f["data"]["id"] for f in second] == [b]
+    driver.frame({"type": "items", "uid": second[0]["uid"], "data": item(b, "b", at=at(2))})
+    assert timeline_ids(driver) == [a, b] and driver.client.outbox == ()
+
+
+def test_record_not_unique_for_a_message_not_stored_sends_it_again(driver):
+    driver.sign_in_and_connect()
+    a = driver.send("a")
+    driver.frames()
+    driver.frame({"type": "items", "status": "error", "error": {"code": "RECORD_NOT_UNIQUE"}})
+    verify = driver.frames()[0]
+    driver.frame({"type": "items", "uid": verify["uid"], "data": []})
+    assert driver.frames()[0]["data"] == {"id": a, "content": "a"}
+
+
+def test_send_refuses_empty_and_too_long_text_before_the_server(driver):
+    driver.sign_in_and_connect()
+    with pytest.raises(ValueError, match="Type a message"):
+        driver.send("   \n ")
+    with pytest.raises(ValueError, match="at most 4,000 characters; this one has 4,001"):
+        driver.send("x" * 4001)
+    assert driver.frames() == [] and driver.client.outbox == ()
+
+
+def test_rate_limited_create_waits_and_is_sent_again(driver):
+    driver.sign_in_and_connect()
+    a = driver.send("a")
+    driver.frames()
+    driver.frame({"type": "server", "status": "error",
+                  "error": {"code": "REQUESTS_EXCEEDED", "message": "Too many requests"}})
+    assert any(isinstance(e, c.Notice) for e in driver.events)
+    driver.send("b")
+    assert driver.frames() == []  # held while the server is busy
+    driver.advance(2)
+    again = driver.frames()
+    assert [f["data"]["id"] for f in again] == [a]
+    driver.frame({"type": "items", "uid": again[0]["uid"], "data": item(a, "a", at=at(1))})
+    assert [f["data"]["content"] for f in driver.frames()] == ["b"]
+
+
+# --- Heartbeat and reconnect --------------------------------------------------------
+
+
+def test_every_ping_gets_a_pong(driver):
+    driver.sign_in_and_connect()
+    driver.take()
+    for _ in range(3):
+        driver.frame({"type": "ping"})
+    assert driver.frames(pongs=True) == [{"type": "pong"}] * 3
+
+
+def test_a_silent_connection_is_closed_as_dead_after_two_heartbeats(driver):
+    driver.sign_in_and_connect()
+    driver.take()
+    driver.advance(55, pings=False)
+    driver.frame({"type": "ping"})  # traffic keeps it alive
+    driver.advance(59, pings=False)
+    assert driver.phase == Phase.LIVE
+    driver.events.clear()
+    driver.advance(8, pings=False)
+    assert phases(driver)[0] == Phase.WAITING
+    assert c.CloseSocket(1, 4000, "reconnecting") in driver.take()
+
+
+def test_a_socket_that_never_opens_is_given_up_after_the_connect_timeout(driver):
+    driver.sign_in("a@b.c", "pw")
+    driver.answer_http(200, driver.tokens_body())
+    driver.advance(19)
+    assert driver.phase == Phase.CONNECTING
+    driver.advance(8)
+    assert Phase.WAITING in phases(driver)
+
+
+def test_backoff_grows_by_half_up_to_thirty_seconds():
+    d = Driver(max_attempts=100)
+    d.sign_in_and_connect()
+    delays = []
+    for _ in range(12):
+        d.drop() if d.conn else None
+        waiting = [e for e in d.events if isinstance(e, c.PhaseChanged)][-1]
+        delays.append(round(waiting.retry_in, 2))
+        d.advance(waiting.retry_in)
+        d.socket_closed(d.take(c.OpenSocket)[-1].conn, 1006)
+    assert delays[:4] == [1.0, 1.5, 2.25, 3.38]
+    assert max(delays) == 30.0 and delays[-1] == 30.0
+
+
+def test_backoff_resets_after_a_connection_held(driver):
+    driver.sign_in_and_connect()
+    for _ in range(3):
+        driver.drop()
+        driver.fail_attempt()
+    driver.reconnect()
+    driver.advance(11)
+    driver.frame({"type": "ping"})
+    driver.drop()
+    assert driver.events[-1].retry_in == 1.0 and driver.events[-1].attempt == 1
+
+
+def test_gives_up_after_max_attempts_and_retries_on_request():
+    d = Driver(max_attempts=3)
+    d.sign_in_and_connect()
+    d.drop()
+    for _ in range(3):
+        d.fail_attempt()
+    assert d.phase == Phase.GAVE_UP and "after 3 attempts" in d.events[-1].reason
+    d.advance(3600)
+    assert not d.take(c.OpenSocket)
+    d.retry_now()
+    assert d.phase == Phase.CONNECTING
+    # The access token expired meanwhile: it is refreshed before the socket opens.
+    refresh = d.take(c.HttpRequest)[-1]
+    assert refresh.path == "/auth/refresh" and not d.take(c.OpenSocket)
+    d.answer_http(200, d.tokens_body(), refresh)
+    assert d.take(c.OpenSocket)
+
+
+def test_online_again_retries_at_once(driver):
+    driver.sign_in_and_connect()
+    driver.network_changed(False)
+    driver.drop()
+    assert driver.phase == Phase.OFFLINE
+    driver.advance(600)
+    assert not driver.take(c.OpenSocket)
+    driver.network_changed(True)
+    assert driver.take(c.OpenSocket) and driver.phase == Phase.CONNECTING
+
+
+def test_sign_out_revokes_closes_cleanly_and_never_reconnects(driver):
+    driver.sign_in_and_connect()
+    driver.send("unsent")
+    driver.take()
+    driver.sign_out()
+    actions = driver.take()
+    logout = [a for a in actions if isinstance(a, c.HttpRequest)]
+    assert logout[0].path == "/auth/logout" and logout[0].body["refresh_token"] == "refresh-1"
+    assert c.CloseSocket(1, 1000, "signed out") in actions
+    assert driver.phase == Phase.SIGNED_OUT and driver.events[-1].reason is None
+    driver.advance(3600)
+    assert not driver.take(c.OpenSocket)
+
+
+def test_stale_socket_inputs_are_ignored(driver):
+    driver.sign_in_and_connect()
+    old = driver.conn
+    driver.drop()
+    driver.reconnect()
+    driver.socket_message(old, json.dumps({"type": "ping"}))
+    driver.socket_closed(old, 1006)
+    assert driver.phase == Phase.LIVE and driver.frames() == []
+
+
+# --- Gap fill -----------------------------------------------------------------------
+
+
+def test_reconnect_merges_the_first_page_without_duplicates(driver):
+    driver.sign_in_and_connect([item("m1", at=at(1)), item("m2", at=at(2))])
+    driver.drop()
+    driver.reconnect([item("m3", at=at(3)), item("m2", at=at(2)), item("m1", at=at(1))])
+    assert timeline_ids(driver) == ["m1", "m2", "m3"]
+
+
+def test_messages_deleted_while_away_are_removed_on_reconnect(driver):
+    driver.sign_in_and_connect([item("m1", at=at(1)), item("m2", at=at(2))])
+    driver.drop()
+    driver.reconnect([item("m1", at=at(1))])
+    assert timeline_ids(driver) == ["m1"]
+
+
+def test_a_gap_larger_than_the_first_page_is_read_since_the_newest_known():
+    d = Driver(history_limit=3)
+    d.sign_in_and_connect([item("m1", at=at(1))])
+    d.drop()
+    d.take(c.SendFrame)
+    d.reconnect([item(f"n{i}", at=at(100 + i)) for i in (5, 4, 3)])  # a full page, all new
+    gap = d.frames()[-1]
+    assert gap["action"] == "read"
+    assert gap["query"]["filter"] == {"date_created": {"_gte": "2026-11-27T09:59:56.000Z"}}
+    d.frame({"type": "items", "uid": gap["uid"],
+             "data": [item(f"n{i}", at=at(100 + i)) for i in (5, 4, 3, 2, 1)]
+             + [item("m1", at=at(1))]})
+    assert timeline_ids(d) == ["m1", "n1", "n2", "n3", "n4", "n5"]
+
+
+def test_outbox_waits_for_the_gap_read(driver):
+    d = Driver(history_limit=2)
+    d.sign_in_and_connect([item("m1", at=at(1))])
+    d.drop()
+    d.send("later")
+    d.take(c.SendFrame)
+    d.reconnect([item("n2", at=at(102)), item("n1", at=at(101))])
+    frames = d.frames()
+    assert [f["action"] for f in frames if f["type"] == "items"] == ["read"]
+
+
+# --- Bad frames and secrets ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "not json", "[]", "42", '"x"', "null", '{"type":"mystery"}', '{"type":"items"}',
+    '{"type":"subscription","event":"create","uid":"nope","data":[{}]}',
+    '{"type":"items","uid":"nope","data":{"id":5}}',
+    '{"type":"items","status":"error"}', '{"type":"auth","status":"ok","uid":7}',
+    b"bytes", None,
+])
+def test_bad_frames_are_ignored_never_raised(driver, text):
+    driver.sign_in_and_connect([item("m1", at=at(1))])
+    driver.take()
+    driver.socket_message(driver.conn, text)
+    assert driver.phase == Phase.LIVE and timeline_ids(driver) == ["m1"]
+
+
+def test_malformed_items_in_a_live_event_are_skipped(driver):
+    driver.sign_in_and_connect()
+    driver.frame({"type": "subscription", "event": "create", "uid": driver.sub_uid,
+                  "data": [{"id": "x"}, item("ok", at=at(1)), "junk", {"content": 5}]})
+    assert timeline_ids(driver) == ["ok"]
+
+
+def test_no_token_or_password_in_logs_or_reasons(driver, caplog):
+    caplog.set_level(logging.DEBUG, logger="chat")
+    driver.sign_in("alice@example.com", "hunter2")
+    driver.answer_http(200, driver.tokens_body())
+    driver.connect()
+    driver.frame({"type": "auth", "status": "error", "error": {"code": "TOKEN_EXPIRED"}})
+    driver.answer_http(401, {"errors": [{"message": "Invalid user credentials."}]})
+    text = caplog.text + " ".join(str(getattr(e, "reason", "")) for e in driver.events)
+    for secret in ("hunter2", token("u-alice", 1), "refresh-1"):
+        assert secret not in text
+    assert driver.phase == Phase.SIGNED_OUT
+
+
+def test_phase_changes_follow_the_transition_table(driver):
+    driver.sign_in_and_connect()
+    assert phases(driver) == [Phase.SIGNING_IN, Phase.CONNECTING, Phase.AUTHENTICATING,
+                              Phase.SYNCING, Phase.LIVE]
+    with pytest.raises(c.InvalidState, match="cannot sign in while live"):
+        driver.client.sign_in("a", "b", now=0)
