@@ -715,7 +715,8 @@ class ChatClient:
         if self._conn is None:
             return
         if self._sub_uid and not self._synced:
-            self._send(protocol.encode_subscribe(self._sub_uid, limit=self.config.history_limit))  # same uid replaces it
+            # The same uid replaces the first subscription, if it was made after all.
+            self._send(protocol.encode_subscribe(self._sub_uid, limit=self.config.history_limit))
         if self._in_flight is not None:
             # Fresh uid: a late answer to the old one is matched by the row's id only.
             self._in_flight.uid = self._next_uid(self._in_flight.kind)

@@ -1,0 +1,229 @@
+"""The chat core on CPython: a headless client over ``websockets`` and ``urllib``.
+
+The same ``ChatClient`` that runs in the page, driven by a small asyncio
+adapter, for the integration tests and the load and chaos tools::
+
+    async with HeadlessClient("http://127.0.0.1:8055") as alice:
+        await alice.sign_in("alice@example.com", "password")
+        alice.send("hello")
+        await alice.wait_for(lambda: not alice.outbox)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from chat import client as core
+from chat.client import ChatClient, Config, Phase
+from chat.protocol import Message
+
+log = logging.getLogger("chat.headless")
+
+HTTP_TIMEOUT = 10.0
+
+
+class HeadlessClient:
+    def __init__(self, directus_url: str, **config: Any) -> None:
+        self.client = ChatClient(Config(directus_url=directus_url, **config),
+                                 new_id=lambda: str(uuid.uuid4()), random=random.random)
+        self.events: list[core.Event] = []
+        self.phases: list[Phase] = []
+        self.sockets_opened = 0
+        self._sockets: dict[int, ClientConnection] = {}
+        self._outgoing: dict[int, asyncio.Queue[str | None]] = {}
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._tasks: set[asyncio.Task] = set()
+        self._changed = asyncio.Event()
+
+    async def __aenter__(self) -> HeadlessClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # --- What tests look at -----------------------------------------------------------
+
+    @property
+    def phase(self) -> Phase:
+        return self.client.phase
+
+    @property
+    def messages(self) -> list[Message]:
+        return self.client.timeline.messages()
+
+    @property
+    def outbox(self) -> tuple[core.Outgoing, ...]:
+        return self.client.outbox
+
+    def contents(self) -> list[str]:
+        return [m.content for m in self.messages]
+
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 30.0,
+                       what: str = "condition") -> None:
+        """Wait until ``predicate()`` holds, re-checking after every input."""
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"timed out after {timeout} s waiting for {what} "
+                                   f"(phase {self.phase.value})")
+            self._changed.clear()
+            try:
+                await asyncio.wait_for(self._changed.wait(), min(left, 0.5))
+            except TimeoutError:
+                pass
+
+    # --- Inputs -----------------------------------------------------------------------
+
+    async def sign_in(self, email: str, password: str, timeout: float = 30.0) -> None:
+        """Sign in and wait until live."""
+        self._input(self.client.sign_in, email, password)
+        await self.wait_for(lambda: self.phase in (Phase.LIVE, Phase.SIGNED_OUT), timeout,
+                            "sign-in")
+        if self.phase != Phase.LIVE:
+            raise RuntimeError(f"sign-in failed: {self._last_reason()}")
+
+    def send(self, text: str) -> str:
+        return self._input(self.client.send, text)
+
+    def sign_out(self) -> None:
+        self._input(self.client.sign_out)
+
+    def network_changed(self, online: bool) -> None:
+        self._input(self.client.network_changed, online)
+
+    def retry_now(self) -> None:
+        self._input(self.client.retry_now)
+
+    async def close(self) -> None:
+        if self.phase != Phase.SIGNED_OUT:
+            self.sign_out()
+        for handle in self._timers.values():
+            handle.cancel()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    # --- The adapter ------------------------------------------------------------------
+
+    def _input(self, method: Callable[..., Any], *args: Any) -> Any:
+        result = method(*args, now=time.monotonic())
+        for action in self.client.take_actions():
+            self._perform(action)
+        for event in self.client.take_events():
+            self.events.append(event)
+            if isinstance(event, core.PhaseChanged):
+                self.phases.append(event.phase)
+        self._changed.set()
+        return result
+
+    def _perform(self, action: core.Action) -> None:
+        match action:
+            case core.OpenSocket(conn, url):
+                self.sockets_opened += 1
+                self._outgoing[conn] = asyncio.Queue()
+                self._spawn(self._run_socket(conn, url))
+            case core.SendFrame(conn, text):
+                if conn in self._outgoing:
+                    self._outgoing[conn].put_nowait(text)
+            case core.CloseSocket(conn, code, reason):
+                socket = self._sockets.pop(conn, None)
+                queue = self._outgoing.pop(conn, None)
+                if queue is not None:
+                    queue.put_nowait(None)
+                if socket is not None:
+                    self._spawn(socket.close(code, reason))
+            case core.HttpRequest():
+                self._spawn(self._http(action))
+            case core.SetTimer(name, delay):
+                self._cancel(name)
+                loop = asyncio.get_running_loop()
+                self._timers[name] = loop.call_later(delay, self._fire, name)
+            case core.CancelTimer(name):
+                self._cancel(name)
+
+    def _fire(self, name: str) -> None:
+        self._timers.pop(name, None)
+        self._input(self.client.timer_fired, name)
+
+    def _cancel(self, name: str) -> None:
+        handle = self._timers.pop(name, None)
+        if handle is not None:
+            handle.cancel()
+
+    def _spawn(self, coroutine: Any) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run_socket(self, conn: int, url: str) -> None:
+        code = 1006
+        try:
+            async with connect(url, ping_interval=None, max_size=None,
+                               open_timeout=HTTP_TIMEOUT) as socket:
+                if conn not in self._outgoing:  # closed by the core while opening
+                    return
+                self._sockets[conn] = socket
+                writer = asyncio.ensure_future(self._write(socket, self._outgoing[conn]))
+                self._input(self.client.socket_opened, conn)
+                try:
+                    async for text in socket:
+                        self._input(self.client.socket_message, conn, text)
+                finally:
+                    writer.cancel()
+                code = socket.close_code or 1006
+        except (OSError, ConnectionClosed, TimeoutError) as error:
+            log.info("socket %d: %s", conn, type(error).__name__)
+        except asyncio.CancelledError:
+            raise
+        self._sockets.pop(conn, None)
+        self._outgoing.pop(conn, None)
+        self._input(self.client.socket_closed, conn, code)
+
+    @staticmethod
+    async def _write(socket: ClientConnection, queue: asyncio.Queue[str | None]) -> None:
+        """Send frames in the order the core asked for them."""
+        while (text := await queue.get()) is not None:
+            try:
+                await socket.send(text)
+            except ConnectionClosed:
+                return
+
+    async def _http(self, request: core.HttpRequest) -> None:
+        url = self.client.config.directus_url.rstrip("/") + request.path
+        try:
+            status, body = await asyncio.to_thread(_post_json, url, request.body)
+        except OSError:
+            self._input(self.client.http_failed, request.id, "network")
+        else:
+            self._input(self.client.http_response, request.id, status, body)
+
+    def _last_reason(self) -> str | None:
+        changes = [e for e in self.events if isinstance(e, core.PhaseChanged)]
+        return changes[-1].reason if changes else None
+
+
+def _post_json(url: str, body: dict[str, Any]) -> tuple[int, Any]:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:
+            status, raw = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, raw = error.code, error.read()
+    try:
+        return status, json.loads(raw) if raw else None
+    except ValueError:
+        return status, None
