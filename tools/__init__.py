@@ -1,0 +1,1 @@
+"""Developer tools: make run, the static server, vendoring the page runtime."""

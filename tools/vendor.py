@@ -1,0 +1,88 @@
+"""Copy the page's runtime (PyScript and Pyodide) from node_modules into static/vendor/.
+
+    python -m tools.vendor
+
+Runs `npm ci` first when node_modules is missing or older than package-lock.json.
+After this the repo folder is a complete static site. static/vendor/ is git-ignored.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE_MODULES = ROOT / "node_modules"
+LOCK_FILE = ROOT / "package-lock.json"
+VENDOR = ROOT / "static" / "vendor"
+PYSCRIPT_DIST = NODE_MODULES / "@pyscript" / "core" / "dist"
+PYODIDE_DIR = NODE_MODULES / "pyodide"
+# All five are needed: without the lock file Python silently never starts.
+PYODIDE_FILES = (
+    "pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",
+    "pyodide-lock.json",
+)
+# npm ci writes this file; it is newer than the lock file after a successful install.
+INSTALLED_MARKER = NODE_MODULES / ".package-lock.json"
+
+
+class VendorError(Exception):
+    pass
+
+
+def ensure_node_modules() -> None:
+    fresh = (
+        INSTALLED_MARKER.exists()
+        and INSTALLED_MARKER.stat().st_mtime >= LOCK_FILE.stat().st_mtime
+    )
+    if fresh:
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        raise VendorError("npm was not found. Install it (on Debian: apt-get install -y npm).")
+    print("Installing @pyscript/core and pyodide with npm ci (~20 s)...", flush=True)
+    result = subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund"], cwd=ROOT, capture_output=True, text=True,
+    )
+    if result.returncode != 0:
+        raise VendorError(
+            f"npm ci failed:\n{result.stdout}{result.stderr}\n"
+            "Check that the npm registry is reachable, then run this again."
+        )
+
+
+def _copy(source: Path, target: Path) -> bool:
+    """Copy when the target is missing or differs in size or age; True if copied."""
+    if target.exists():
+        s, t = source.stat(), target.stat()
+        if s.st_size == t.st_size and s.st_mtime <= t.st_mtime:
+            return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source, target)
+    return True
+
+
+def vendor() -> None:
+    ensure_node_modules()
+    copies = [
+        (path, VENDOR / "pyscript" / path.relative_to(PYSCRIPT_DIST))
+        for path in sorted(PYSCRIPT_DIST.rglob("*"))
+        if path.is_file() and path.suffix != ".map"
+    ]
+    copies += [(PYODIDE_DIR / name, VENDOR / "pyodide" / name) for name in PYODIDE_FILES]
+    missing = [str(source) for source, _ in copies if not source.exists()]
+    if missing:
+        raise VendorError(f"Missing in node_modules: {', '.join(missing)}. Delete node_modules "
+                          "and run this again.")
+    copied = sum(_copy(source, target) for source, target in copies)
+    if copied:
+        print(f"Copied {copied} runtime files into static/vendor/.", flush=True)
+
+
+if __name__ == "__main__":
+    try:
+        vendor()
+    except VendorError as error:
+        sys.exit(str(error))
