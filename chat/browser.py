@@ -1,0 +1,282 @@
+"""The browser adapter: feeds the chat core from the page's I/O and does what it asks.
+
+    config = await load_config()
+    app = App(config)
+    app.start(View(app, max_length=config.max_length))
+
+Sockets are the browser's own ``WebSocket`` with handlers we attach and destroy
+ourselves; REST goes through ``fetch`` with a timeout; timers are asyncio's
+``call_later``. Every handler is synchronous: feed the core, perform its
+actions, hand its events to the view. The refresh token is written to
+localStorage only when the user ticked "stay signed in".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import time
+import uuid
+
+import js
+from pyscript.ffi import create_proxy, to_js
+
+from chat.client import (
+    CancelTimer,
+    ChatClient,
+    CloseSocket,
+    Config,
+    HttpRequest,
+    InvalidState,
+    OpenSocket,
+    Phase,
+    SendFrame,
+    SessionSaved,
+    SetTimer,
+)
+
+DEFAULT_URL = "http://127.0.0.1:8055"  # what `make run` starts
+HTTP_TIMEOUT = 15  # seconds: a hung request must still end, or sign-in and refresh wedge
+PROBE_TIMEOUT = 5
+
+log = logging.getLogger("chat")
+
+
+def _options(**values):
+    return to_js(values, dict_converter=js.Object.fromEntries)
+
+
+async def load_config() -> Config:
+    """The Directus URL from config.json next to the page, else the local default."""
+    url = DEFAULT_URL
+    try:
+        response = await js.fetch("config.json", _options(cache="no-store"))
+        if response.ok:
+            url = str((await response.json()).directus_url or DEFAULT_URL)
+    except Exception as error:  # a missing or broken file means the default
+        log.warning("config.json not read (%s): using %s", error, url)
+    return Config(directus_url=url.rstrip("/"))
+
+
+class _ConsoleHandler(logging.Handler):
+    """Log records to the browser console. (stderr would raise PyScript's error banner.)"""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = self.format(record)
+        if record.levelno >= logging.ERROR:
+            js.console.error(text)
+        elif record.levelno >= logging.WARNING:
+            js.console.warn(text)
+        else:
+            js.console.info(text)
+
+
+class App:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.client = ChatClient(config, new_id=lambda: str(uuid.uuid4()),
+                                 random=random.random)
+        self.view = None
+        self._loop = asyncio.get_event_loop()
+        self._sockets: dict[int, tuple[object, dict[str, object]]] = {}
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._tasks: set[asyncio.Task] = set()
+        self._storage_key = f"chat.refresh_token {config.directus_url}"
+        self._remember = False
+        self._listeners: list[object] = []
+
+    def start(self, view) -> None:
+        """Wire the window's events, then resume a saved session or wait for the form."""
+        handler = _ConsoleHandler()
+        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+        logging.getLogger().addHandler(handler)
+        logging.getLogger().setLevel(logging.INFO)
+        self.view = view
+        for kind, handler in (("online", lambda event: self._network(True)),
+                              ("offline", lambda event: self._network(False))):
+            self._listen(js.window, kind, handler)
+        self._listen(js.document, "visibilitychange", self._on_visibility)
+        if not js.navigator.onLine:
+            self._network(False)
+        saved = js.localStorage.getItem(self._storage_key)
+        view.ready()  # may submit the form filled in before Python was ready
+        if saved and self.client.phase == Phase.SIGNED_OUT:
+            self._remember = True
+            view.resuming()
+            self._input(self.client.resume, saved)
+
+    # --- The user, through the view --------------------------------------------------
+
+    def sign_in(self, email: str, password: str, remember: bool) -> None:
+        self._remember = remember
+        self._input(self.client.sign_in, email, password)
+
+    def send(self, text: str) -> str | None:
+        """Queue a message; returns a sentence for people if it cannot be sent."""
+        try:
+            self._input(self.client.send, text)
+        except ValueError as error:
+            return str(error)
+        except InvalidState:
+            return "You are not signed in: sign in again to send."
+        return None
+
+    def retry(self, message_id: str) -> None:
+        self._input(self.client.retry, message_id)
+
+    def discard(self, message_id: str) -> None:
+        self._input(self.client.discard, message_id)
+
+    def retry_now(self) -> None:
+        self._input(self.client.retry_now)
+
+    def sign_out(self) -> None:
+        self._input(self.client.sign_out)
+
+    # --- Feeding the core ------------------------------------------------------------
+
+    def _input(self, method, *args) -> None:
+        """Call one input of the core, then do what it asks and show what changed."""
+        try:
+            method(*args, now=time.monotonic())
+        finally:
+            self._drain()
+
+    def _drain(self) -> None:
+        for action in self.client.take_actions():
+            match action:
+                case OpenSocket():
+                    self._open(action.conn, action.url)
+                case SendFrame():
+                    self._send(action.conn, action.text)
+                case CloseSocket():
+                    self._close(action.conn, action.code, action.reason)
+                case HttpRequest():
+                    self._spawn(self._http(action))
+                case SetTimer():
+                    self._cancel_timer(action.name)
+                    self._timers[action.name] = self._loop.call_later(
+                        action.delay, self._timer_fired, action.name)
+                case CancelTimer():
+                    self._cancel_timer(action.name)
+        events = self.client.take_events()
+        for event in events:
+            if isinstance(event, SessionSaved):
+                self._save(event.refresh_token)
+        self.view.apply(events)
+
+    def _timer_fired(self, name: str) -> None:
+        self._timers.pop(name, None)
+        self._input(self.client.timer_fired, name)
+
+    def _cancel_timer(self, name: str) -> None:
+        handle = self._timers.pop(name, None)
+        if handle is not None:
+            handle.cancel()
+
+    def _network(self, online: bool) -> None:
+        self._input(self.client.network_changed, online)
+
+    def _on_visibility(self, event) -> None:
+        # Back to a tab that waits to reconnect: the user is looking, try now.
+        if js.document.visibilityState == "visible" and self.client.phase == Phase.WAITING:
+            self._input(self.client.retry_now)
+
+    def _save(self, refresh_token: str | None) -> None:
+        if refresh_token and self._remember:
+            js.localStorage.setItem(self._storage_key, refresh_token)
+        else:
+            js.localStorage.removeItem(self._storage_key)
+
+    def _listen(self, target, kind: str, handler) -> None:
+        proxy = create_proxy(handler)
+        self._listeners.append(proxy)  # kept for the page's life
+        target.addEventListener(kind, proxy)
+
+    def _spawn(self, coroutine) -> None:
+        task = self._loop.create_task(coroutine)
+        self._tasks.add(task)  # asyncio keeps only weak references to tasks
+        task.add_done_callback(self._tasks.discard)
+
+    # --- Sockets ---------------------------------------------------------------------
+
+    def _open(self, conn: int, url: str) -> None:
+        socket = js.WebSocket.new(url)
+        handlers = {
+            "open": create_proxy(lambda event: self._input(self.client.socket_opened, conn)),
+            "message": create_proxy(
+                lambda event: self._input(self.client.socket_message, conn, event.data)),
+            "close": create_proxy(lambda event: self._closed(conn, event.code, event.reason)),
+        }
+        for kind, proxy in handlers.items():
+            socket.addEventListener(kind, proxy)
+        self._sockets[conn] = (socket, handlers)
+
+    def _send(self, conn: int, text: str) -> None:
+        entry = self._sockets.get(conn)
+        # Not open (closing already): drop it; the close event tells the core.
+        if entry is not None and entry[0].readyState == js.WebSocket.OPEN:
+            entry[0].send(text)
+
+    def _close(self, conn: int, code: int, reason: str) -> None:
+        """Close a socket the core gave up on. Its events are never delivered."""
+        socket = self._detach(conn)
+        if socket is not None:
+            socket.close(code, reason)
+
+    def _closed(self, conn: int, code: int, reason: str) -> None:
+        self._detach(conn)
+        self._input(self.client.socket_closed, conn, code, reason)
+
+    def _detach(self, conn: int):
+        entry = self._sockets.pop(conn, None)
+        if entry is None:
+            return None
+        socket, handlers = entry
+        for kind, proxy in handlers.items():
+            socket.removeEventListener(kind, proxy)
+        # Destroyed on the next turn: one of them may be the handler running now.
+        self._loop.call_soon(_destroy, list(handlers.values()))
+        return socket
+
+    # --- REST ------------------------------------------------------------------------
+
+    async def _http(self, request: HttpRequest) -> None:
+        """POST and always answer the core: ``http_response`` or ``http_failed``."""
+        url = self.config.directus_url + request.path
+        options = _options(method="POST", body=json.dumps(request.body),
+                           headers=_options(**{"Content-Type": "application/json"}),
+                           signal=js.AbortSignal.timeout(HTTP_TIMEOUT * 1000))
+        try:
+            response = await js.fetch(url, options)
+            text = await response.text()
+            status = response.status
+        except Exception as error:
+            timed_out = getattr(error, "name", "") in ("TimeoutError", "AbortError")
+            kind = "network" if timed_out else await self._why_unanswered()
+            log.info("POST %s failed (%s)", request.path, kind)
+            self._input(self.client.http_failed, request.id, kind)
+            return
+        try:
+            body = json.loads(text) if text else None
+        except ValueError:
+            body = None
+        self._input(self.client.http_response, request.id, status, body)
+
+    async def _why_unanswered(self) -> str:
+        """After a fetch failed outright: "cors" if the server answers a no-cors probe
+        (so the browser hid its reply from us), else "network"."""
+        try:
+            await js.fetch(self.config.directus_url + "/server/ping",
+                           _options(mode="no-cors", cache="no-store",
+                                    signal=js.AbortSignal.timeout(PROBE_TIMEOUT * 1000)))
+        except Exception:
+            return "network"
+        return "cors"
+
+
+def _destroy(proxies: list) -> None:
+    for proxy in proxies:
+        proxy.destroy()
