@@ -30,6 +30,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from server import provision
+
 ROOT = Path(__file__).resolve().parent.parent
 SERVER_DIR = ROOT / "server"
 TOOLS_DIR = ROOT / ".tools"
@@ -185,13 +187,14 @@ def _base_env(db_file: Path) -> dict[str, str]:
     return env
 
 
-def bootstrap(db_file: Path, admin_password: str | None = None) -> str:
+def bootstrap(db_file: Path, admin_password: str | None = None,
+              extra_env: dict[str, str] | None = None) -> str:
     """Create a new SQLite database at `db_file` with the chat schema, access and demo users.
 
-    Returns the admin token (static, stored in the database, so copies of the file share it).
+    `extra_env` may point Directus at another database instead (DB_CLIENT=pg, ...); the
+    folder of `db_file` still holds the log and uploads. Returns the admin token (static,
+    stored in the database, so copies of the file share it).
     """
-    from server import provision
-
     ensure_directus()
     db_file.parent.mkdir(parents=True, exist_ok=True)
     admin_token = secrets.token_urlsafe(24)
@@ -203,6 +206,7 @@ def bootstrap(db_file: Path, admin_password: str | None = None) -> str:
         ADMIN_PASSWORD=admin_password or secrets.token_urlsafe(12),
         ADMIN_TOKEN=admin_token,
     )
+    env.update(extra_env or {})
     started = time.monotonic()
     result = subprocess.run(
         [str(node_home() / "bin" / "node"), str(CLI), "bootstrap"],
@@ -214,10 +218,12 @@ def bootstrap(db_file: Path, admin_password: str | None = None) -> str:
         )
     log(f"Bootstrapped {db_file.name} in {time.monotonic() - started:.0f} s; "
         "applying the chat setup.")
-    server = DirectusServer(db_file, free_port(), "http://127.0.0.1")
+    server = DirectusServer(db_file, free_port(), "http://127.0.0.1", extra_env)
     server.start()
     try:
         provision.provision(server.url, admin_token, demo_users=True, quiet=True)
+    except provision.ProvisionError as error:
+        raise SetupError(f"The chat setup failed: {error}. {server.log_tail()}") from None
     finally:
         server.stop()
     return admin_token
@@ -268,12 +274,12 @@ class DirectusServer:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 self.process = None
-                raise SetupError(f"Directus exited while starting. {self._log_tail()}")
+                raise SetupError(f"Directus exited while starting. {self.log_tail()}")
             if self._answers_ping():
                 return
             time.sleep(0.25)
         self.stop()
-        raise SetupError(f"Directus did not answer within {timeout:.0f} s. {self._log_tail()}")
+        raise SetupError(f"Directus did not answer within {timeout:.0f} s. {self.log_tail()}")
 
     def _answers_ping(self) -> bool:
         try:
@@ -282,7 +288,7 @@ class DirectusServer:
         except OSError:
             return False
 
-    def _log_tail(self) -> str:
+    def log_tail(self) -> str:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
         return f"Last lines of {self.log_path}:\n{_tail(text) or '    (empty)'}"
 
