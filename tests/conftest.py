@@ -6,14 +6,20 @@
 - `directus_factory(**extra_env)`: one more Directus from a fresh copy, with its own page
   server, e.g. `directus_factory(ACCESS_TOKEN_TTL="15s")`; stopped at teardown.
 - `page_server`: the repo folder served over HTTP; its /config.json points at `directus`.
+- `postgres`: a PostgreSQL server from Debian's binaries on a free port;
+  `postgres.directus_env(database)` creates a database and returns the DB_* settings.
 - `base_url`: `page_server.url`, so Playwright tests can `page.goto("/")`.
 - Chromium for pytest-playwright: Playwright's own build if present, else the system's.
 """
 
 from __future__ import annotations
 
+import glob
 import json
+import os
 import shutil
+import subprocess
+import tempfile
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +70,18 @@ class Directus(DirectusServer):
         )
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.load(response)["data"]
+
+
+def pytest_collection_modifyitems(items):
+    """Run tests/unit first and tests/e2e last, other folders in between: fastest feedback
+    first, and Playwright's sync API keeps an event loop running in the main thread once
+    started, after which `asyncio.run()` in a later test fails."""
+
+    def layer(item):
+        folder = Path(str(item.path)).relative_to(ROOT).parts[1]
+        return {"unit": 0, "e2e": 2}.get(folder, 1)
+
+    items.sort(key=layer)
 
 
 def _start(server: DirectusServer) -> None:
@@ -124,6 +142,49 @@ def directus_factory(directus_template, tmp_path_factory):
     for server, page in started:
         server.stop()
         page.stop()
+
+
+class Postgres:
+    """A throwaway PostgreSQL on 127.0.0.1 (run as the postgres user when we are root)."""
+
+    def __init__(self, bin_dir: Path):
+        self.bin_dir = bin_dir
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="chat-postgres-"))
+        self.as_owner = []
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres")
+            self.as_owner = ["runuser", "-u", "postgres", "--"]
+
+    def run(self, tool: str, *args: str) -> None:
+        subprocess.run([*self.as_owner, str(self.bin_dir / tool), *args], check=True,
+                       capture_output=True, cwd=self.dir)
+
+    def start(self) -> None:
+        self.run("initdb", "-D", str(self.dir / "data"), "-U", "chat", "--auth=trust")
+        self.run("pg_ctl", "-D", str(self.dir / "data"), "-l", str(self.dir / "log"), "-w",
+                 "-o", f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1", "start")
+
+    def stop(self) -> None:
+        self.run("pg_ctl", "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop")
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def directus_env(self, database: str) -> dict[str, str]:
+        self.run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "chat", database)
+        return {"DB_CLIENT": "pg", "DB_HOST": "127.0.0.1", "DB_PORT": str(self.port),
+                "DB_DATABASE": database, "DB_USER": "chat", "DB_PASSWORD": "unused"}
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not found:
+        pytest.fail("PostgreSQL is not installed: apt-get install -y postgresql "
+                    "(.ci/run does this).", pytrace=False)
+    server = Postgres(Path(found[-1]).parent)
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,36 @@
+"""The page, served by the app's static server, starts Python from local files only."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from playwright.sync_api import Page, expect
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+def test_page_loads_pyodide_and_pyscript_locally_and_shows_the_sign_in_form(
+        page: Page, page_server):
+    requested, errors = [], []
+    page.on("request", lambda request: requested.append(request.url))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    page.goto(page_server.url + "/")
+    # Python sets data-phase once it runs; Pyodide alone takes several seconds to start.
+    page.wait_for_function("document.documentElement.dataset.phase !== 'loading'",
+                           timeout=120_000)
+
+    assert page.locator("html").get_attribute("data-phase") == "signed-out"
+    expect(page.locator("form#sign-in-form")).to_be_visible()
+    expect(page.locator("#email")).to_be_visible()
+    expect(page.locator("#password")).to_be_visible()
+    expect(page.locator(".py-error")).to_have_count(0)
+    assert errors == []
+
+    leaving = [url for url in requested
+               if urlparse(url).scheme in ("http", "https", "ws", "wss")
+               and urlparse(url).hostname not in LOCAL_HOSTS]
+    assert leaving == []
+    for runtime in ("/static/vendor/pyscript/core.js", "/static/vendor/pyodide/pyodide.asm.wasm",
+                    "/static/vendor/pyodide/python_stdlib.zip"):
+        assert page_server.url + runtime in requested, runtime

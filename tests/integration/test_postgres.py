@@ -1,0 +1,49 @@
+"""The chat setup works on PostgreSQL, the database of the docker-compose Directus."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+
+from server import provision
+from server.local import DirectusServer, SetupError, bootstrap, free_port
+
+
+def call(url, path, token=None, body=None):
+    request = urllib.request.Request(
+        url + path, method="POST" if body is not None else "GET",
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Content-Type": "application/json",
+                 **({"Authorization": f"Bearer {token}"} if token else {})})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.load(response)["data"]
+    except urllib.error.HTTPError as error:
+        return error.code, None
+
+
+def test_setup_on_postgresql_is_idempotent_and_enforces_access(postgres, tmp_path, capsys):
+    pg_env = postgres.directus_env("chat")
+    try:
+        admin_token = bootstrap(tmp_path / "pg.db", extra_env=pg_env)
+    except SetupError as error:
+        pytest.fail(str(error), pytrace=False)
+    server = DirectusServer(tmp_path / "pg.db", free_port(), "http://127.0.0.1", pg_env)
+    server.start()
+    try:
+        capsys.readouterr()
+        provision.provision(server.url, admin_token, demo_users=True)
+        assert capsys.readouterr().out == "Directus is set up for the chat.\n"
+
+        email, password, _ = provision.DEMO_USERS["alice"]
+        token = call(server.url, "/auth/login", body={"email": email, "password": password}
+                     )[1]["access_token"]
+        status, message = call(server.url, "/items/messages", token, {"content": "on pg"})
+        assert status == 200 and message["user_created"]
+        assert call(server.url, "/users?fields=email", token)[0] == 403
+        assert call(server.url, "/items/messages")[0] == 403
+    finally:
+        server.stop()
