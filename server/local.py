@@ -270,15 +270,20 @@ class DirectusServer:
                 env=self.env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
+        try:
+            self._wait_until_ready(timeout)
+        except BaseException:  # Ctrl-C included: never leave a server behind.
+            self.stop()
+            raise
+
+    def _wait_until_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                self.process = None
                 raise SetupError(f"Directus exited while starting. {self.log_tail()}")
             if self._answers_ping():
                 return
             time.sleep(0.25)
-        self.stop()
         raise SetupError(f"Directus did not answer within {timeout:.0f} s. {self.log_tail()}")
 
     def _answers_ping(self) -> bool:
@@ -298,9 +303,10 @@ class DirectusServer:
             return
         try:
             os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=10)
         except ProcessLookupError:
-            pass
+            pass  # Already gone; wait() below still reaps it.
+        try:
+            self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
