@@ -1,13 +1,15 @@
 # make run   the chat page and a local Directus with demo users (Ctrl-C stops both)
 # make test  installs the test dependencies, then runs the whole suite
 # make lint  ruff
+# make bench the performance benchmark (~30 min; BENCH_ARGS="--reps 1" for a quick look)
 # make clean removes what run/test installed (keeps data/, the local database)
 
 PYTHON ?= python3
 VENV := .venv
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
-.PHONY: run test lint clean
+.PHONY: run test lint bench clean
 
 run:
 	@$(PYTHON) -m tools.run
@@ -27,6 +29,12 @@ test: $(VENV)/.installed
 	@$(VENV)/bin/python -m server.local
 	@echo "== pytest"
 	@$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed
+	@$(VENV)/bin/python -m tools.chromium --install >/dev/null
+	@$(VENV)/bin/python -m tools.vendor
+	@$(VENV)/bin/python -m server.local
+	@$(VENV)/bin/python -m bench.run $(BENCH_ARGS)
 
 lint: $(VENV)/.installed
 	@$(VENV)/bin/ruff check .
