@@ -23,16 +23,18 @@ LAUNCH_FLAGS = [
 ]
 
 
+# Asked in a child process: Playwright's sync API refuses to start inside a running one.
+_PLAYWRIGHT_OWN = """
+from playwright.sync_api import sync_playwright
+with sync_playwright() as playwright:
+    print(playwright.chromium.executable_path)
+"""
+
+
 def find() -> str | None:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pass
-    else:
-        with sync_playwright() as playwright:
-            own = playwright.chromium.executable_path
-        if Path(own).exists():
-            return own
+    own = subprocess.run([sys.executable, "-c", _PLAYWRIGHT_OWN], capture_output=True, text=True)
+    if own.returncode == 0 and Path(own.stdout.strip()).exists():
+        return own.stdout.strip()
     for name in NAMES:
         path = shutil.which(name)
         if path:
