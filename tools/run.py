@@ -105,7 +105,6 @@ def _show(page_url: str, directus_url: str, local: dict) -> None:
 
 def _wait_until_stopped(directus: DirectusServer) -> None:
     """Return on Ctrl-C or SIGTERM; raise if Directus dies on its own."""
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         while directus.process.poll() is None:
             time.sleep(0.5)
@@ -117,6 +116,8 @@ def _wait_until_stopped(directus: DirectusServer) -> None:
 
 
 def main() -> None:
+    # SIGTERM stops everything as cleanly as Ctrl-C, at any step.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         run()
     except (SetupError, vendor.VendorError, provision.ProvisionError) as error:
