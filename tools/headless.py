@@ -123,11 +123,15 @@ class HeadlessClient:
         for action in self.client.take_actions():
             self._perform(action)
         for event in self.client.take_events():
-            self.events.append(event)
-            if isinstance(event, core.PhaseChanged):
-                self.phases.append(event.phase)
+            self.on_event(event)
         self._changed.set()
         return result
+
+    def on_event(self, event: core.Event) -> None:
+        """Keep every event for the tests. Tools that run for long override it."""
+        self.events.append(event)
+        if isinstance(event, core.PhaseChanged):
+            self.phases.append(event.phase)
 
     def _perform(self, action: core.Action) -> None:
         match action:
