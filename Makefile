@@ -2,14 +2,17 @@
 # make test  installs the test dependencies, then runs the whole suite
 # make lint  ruff
 # make bench the performance benchmark (~30 min; BENCH_ARGS="--reps 1" for a quick look)
+# make load  the load test (LOAD_ARGS, see python -m tools.load --help; docs/RELIABILITY.md)
+# make chaos the long chaos scenarios (~12 min; docs/RELIABILITY.md)
 # make clean removes what run/test installed (keeps data/, the local database)
 
 PYTHON ?= python3
 VENV := .venv
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+LOAD_ARGS ?=
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench load chaos clean
 
 run:
 	@$(PYTHON) -m tools.run
@@ -27,6 +30,8 @@ test: $(VENV)/.installed
 	@$(VENV)/bin/python -m tools.vendor
 	@echo "== Node 22 and Directus (first time: ~4 min)"
 	@$(VENV)/bin/python -m server.local
+	@echo "== PostgreSQL and Redis for the several-instances tests"
+	@$(VENV)/bin/python -m server.cluster --install
 	@echo "== pytest"
 	@$(VENV)/bin/pytest $(PYTEST_ARGS)
 
@@ -35,6 +40,15 @@ bench: $(VENV)/.installed
 	@$(VENV)/bin/python -m tools.vendor
 	@$(VENV)/bin/python -m server.local
 	@$(VENV)/bin/python -m bench.run $(BENCH_ARGS)
+
+load: $(VENV)/.installed
+	@$(VENV)/bin/python -m server.local
+	@$(VENV)/bin/python -m tools.load $(LOAD_ARGS)
+
+chaos: $(VENV)/.installed
+	@$(VENV)/bin/python -m server.local
+	@for scenario in storm cut expiry ratelimit; do \
+		$(VENV)/bin/python -m tools.chaos $$scenario || exit 1; done
 
 lint: $(VENV)/.installed
 	@$(VENV)/bin/ruff check .
