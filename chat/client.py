@@ -61,6 +61,7 @@ class Config:
     gap_overlap: float = 5.0  # seconds read again before the newest known message
     gap_limit: int = 1000
     busy_wait: float = 2.0  # wait after REQUESTS_EXCEEDED
+    request_timeout: float = 15.0  # an items request unanswered this long is given up
 
     @property
     def socket_url(self) -> str:
@@ -216,6 +217,7 @@ CORS_REFUSED = ("The chat server at {url} refused this page's origin. Add this p
 GAVE_UP = "Can't reach the chat server after {n} attempts."
 NO_ACCESS = "Your account may not read the chat. Ask an administrator for the Chat User role."
 SERVER_BUSY = "The server is busy; your message will be sent again in a moment."
+NO_ANSWER = "Not sent: the server did not answer. It may have refused this message."
 
 
 def user_id_from_token(access_token: str) -> str | None:
@@ -249,6 +251,7 @@ class _Request:
     frame: str
     message_id: str | None = None
     since: float | None = None  # a gap read's start
+    noticed_at: float | None = None  # when the watchdog first saw it unanswered
 
 
 class ChatClient:
@@ -555,7 +558,30 @@ class ChatClient:
         elif now - self._last_rx > 2 * self.config.heartbeat_period:
             log.info("socket silent for %.0f s: treating it as dead", now - self._last_rx)
             return self._connection_lost(UNREACHABLE.format(url=self.config.directus_url), now)
+        elif self._request_timed_out(now):
+            request, self._in_flight = self._in_flight, None
+            log.warning("no answer to a %s request", request.kind)
+            entry = self._entry(request.message_id or "")
+            if request.kind != "create" or entry is None:
+                return self._connection_lost(UNREACHABLE.format(url=self.config.directus_url),
+                                             now)
+            # Retrying is safe: the id makes a second create fail RECORD_NOT_UNIQUE,
+            # and a late reply or create event still confirms it.
+            entry.state, entry.error = "failed", NO_ANSWER
+            self._outbox_dirty = True
+            self._pump()
         self._set_timer("watchdog", self._watch_interval)
+
+    def _request_timed_out(self, now: float) -> bool:
+        """Has the request in flight waited too long? Directus 11 answers some refused
+        creates (FAILED_VALIDATION) with nothing at all, which would hold the outbox
+        forever. The wait counts from the first watchdog tick that saw the request."""
+        request = self._in_flight
+        if request is None or self._paused or self._busy:
+            return False
+        if request.noticed_at is None:
+            request.noticed_at = now
+        return now - request.noticed_at > self.config.request_timeout
 
     def _connection_lost(self, reason: str, now: float) -> None:
         """Drop the socket (if any) and schedule the next attempt."""
@@ -720,6 +746,7 @@ class ChatClient:
         if self._in_flight is not None:
             # Fresh uid: a late answer to the old one is matched by the row's id only.
             self._in_flight.uid = self._next_uid(self._in_flight.kind)
+            self._in_flight.noticed_at = None
             self._in_flight.frame = self._frame_for(self._in_flight)
             self._send(self._in_flight.frame)
         self._pump()

@@ -327,6 +327,22 @@ def test_failed_message_can_be_retried_or_discarded(driver):
     assert driver.client.outbox == ()
 
 
+def test_unanswered_create_fails_after_the_request_timeout_and_the_queue_moves_on(driver):
+    # Directus 11 sends nothing back for a create refused with FAILED_VALIDATION.
+    driver.sign_in_and_connect()
+    first = driver.send("one")
+    driver.send("two")
+    assert [f["data"]["content"] for f in driver.frames()] == ["one"]
+    driver.advance(driver.client.config.request_timeout + 15)  # + up to two watchdog ticks
+    assert driver.phase == Phase.LIVE
+    assert outbox(driver) == [("one", "failed"), ("two", "sending")]
+    assert driver.client.outbox[0].error == c.NO_ANSWER
+    assert driver.frames()[0]["data"]["content"] == "two"
+    # A late answer still confirms the first one.
+    driver.frame({"type": "items", "uid": "create-late", "data": item(first, "one", at=at(5))})
+    assert outbox(driver) == [("two", "sending")] and timeline_ids(driver) == [first]
+
+
 def test_pending_messages_survive_a_disconnect_and_go_out_once_in_order(driver):
     driver.sign_in_and_connect()
     a = driver.send("a")
