@@ -124,6 +124,7 @@ class View:
         self._outgoing: tuple[Outgoing, ...] = ()
         self._outbox_dirty = False
         self._stick = False  # scroll to the end after the next draw (the user just sent)
+        self._pinned = True  # the list was at its end when last scrolled
         self._frame_requested = False
         self._retry_at: float | None = None
         self._countdown_handle = None
@@ -145,6 +146,10 @@ class View:
         self._listeners = [create_proxy(handler) for _, _, handler in listen]
         for (node, kind, _), proxy in zip(listen, self._listeners, strict=True):
             node.addEventListener(kind, proxy)
+        # The list shrinks when the draft grows or a phone keyboard opens: keep its end
+        # in view if it was.
+        self._resized = create_proxy(self._on_resize)
+        js.ResizeObserver.new(self._resized).observe(self._log)
         self._loop.call_later(TICK, self._tick)
 
     # --- Called by the app -----------------------------------------------------------
@@ -367,11 +372,17 @@ class View:
             self._app.discard(message_id)
 
     def _on_scroll(self, event) -> None:
-        if self._at_bottom():
+        self._pinned = self._at_bottom()
+        if self._pinned:
             self._new_messages.hidden = True
+
+    def _on_resize(self, entries, observer) -> None:
+        if self._pinned:
+            self._scroll_to_end()
 
     def _scroll_to_end(self) -> None:
         self._log.scrollTop = self._log.scrollHeight
+        self._pinned = True
         self._new_messages.hidden = True
 
     def _at_bottom(self) -> bool:
