@@ -126,6 +126,7 @@ class View:
         self._stick = False  # scroll to the end after the next draw (the user just sent)
         self._pinned = True  # the list was at its end when last scrolled
         self._frame_requested = False
+        self._resuming = False
         self._retry_at: float | None = None
         self._countdown_handle = None
         self._notice_handle = None
@@ -171,7 +172,7 @@ class View:
     def resuming(self) -> None:
         """A saved session is being resumed: say so instead of asking for a password."""
         self._remember.checked = True
-        self._sign_in_status.textContent = "Resuming your session…"
+        self._resuming = True
 
     def apply(self, events) -> None:
         for event in events:
@@ -209,6 +210,7 @@ class View:
         if in_session:
             self._show_connection(event)
             if was not in _IN_SESSION:
+                self._resuming = False
                 self._password.value = ""
                 self._sign_in_error.hidden = True
                 self._sign_in_status.textContent = ""
@@ -240,9 +242,10 @@ class View:
         self._sign_in_button.setAttribute("aria-busy", "true" if busy else "false")
         if busy:
             self._sign_in_error.hidden = True
-            if not self._sign_in_status.textContent:
-                self._sign_in_status.textContent = "Signing in…"
+            self._sign_in_status.textContent = ("Resuming your session…" if self._resuming
+                                                else "Signing in…")
             return
+        self._resuming = False
         self._sign_in_status.textContent = ""
         self._stop_countdown()
         self._set_status("Signed out", "off")

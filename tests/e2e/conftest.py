@@ -172,10 +172,11 @@ def rest(directus, method: str, path: str, body=None, token: str | None = None):
     return json.loads(text) if text else None
 
 
-def post_message(directus, name: str, content: str) -> dict:
-    """Create a message over REST as the demo user ``name``."""
+def post_message(directus, name: str, *contents: str):
+    """Create messages over REST as the demo user ``name``, in one request."""
     token = directus.login(name)["access_token"]
-    return rest(directus, "POST", "/items/messages", {"content": content}, token)["data"]
+    body = [{"content": content} for content in contents]
+    return rest(directus, "POST", "/items/messages", body, token)["data"]
 
 
 def stored_count(directus, content: str) -> int:

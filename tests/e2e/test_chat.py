@@ -93,6 +93,33 @@ def test_message_created_over_rest_by_carol_appears_live_in_both(pair):
         expect(chat.message(text)).not_to_have_class(OWN)
 
 
+def at_bottom(chat) -> bool:
+    return chat.page.locator("#messages").evaluate(
+        "log => log.scrollHeight - log.scrollTop - log.clientHeight < 48")
+
+
+def test_burst_scrolls_readers_at_the_bottom_and_offers_a_button_to_those_scrolled_up(pair):
+    alice, bob = pair
+    burst = [tag(f"Burst {n}") for n in range(40)]
+    post_message(alice.directus, "carol", *burst)
+    for chat in pair:
+        expect(chat.message(burst[-1])).to_have_count(1)
+        assert at_bottom(chat)
+    bob.page.locator("#messages").evaluate("log => { log.scrollTop = 0 }")
+    expect(bob.page.locator("#new-messages")).to_be_hidden()
+
+    last = tag("One more")
+    post_message(alice.directus, "carol", last)
+    expect(bob.message(last)).to_have_count(1)
+    expect(bob.page.locator("#new-messages")).to_be_visible()
+    assert bob.page.locator("#messages").evaluate("log => log.scrollTop") == 0
+    assert at_bottom(alice)
+
+    bob.page.click("#new-messages")
+    expect(bob.page.locator("#new-messages")).to_be_hidden()
+    assert at_bottom(bob)
+
+
 def test_too_long_message_shows_counter_and_reason_and_is_kept(pair):
     alice = pair[0]
     alice.page.fill("#draft", "x" * 4001)
@@ -126,6 +153,8 @@ def test_directus_restart_reconnects_both_and_outage_message_arrives_once(pair, 
     try:
         for chat in pair:
             expect(chat.status()).to_contain_text("Reconnecting", timeout=LIVE_MS)
+        with bob.page.expect_websocket():  # "Retry now" tries at once
+            bob.page.click("#retry-now")
         alice.send(text)  # the input stays usable: the message waits in the outbox
         expect(alice.page.locator("#outbox .msg .state")).to_have_text(
             "Waiting for the connection…")
