@@ -3,7 +3,9 @@
     python -m tools.vendor
 
 Runs `npm ci` first when node_modules is missing or older than package-lock.json.
-After this the repo folder is a complete static site. static/vendor/ is git-ignored.
+Then saves a memory snapshot of a started Pyodide (tools/snapshot.mjs, under Node), which
+the page starts from. After this the repo folder is a complete static site.
+static/vendor/ is git-ignored.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ PYODIDE_FILES = (
     "pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",
     "pyodide-lock.json",
 )
+SNAPSHOT = VENDOR / "pyodide" / "snapshot.bin"
+SNAPSHOT_SCRIPT = ROOT / "tools" / "snapshot.mjs"
 # npm ci writes this file; it is newer than the lock file after a successful install.
 INSTALLED_MARKER = NODE_MODULES / ".package-lock.json"
 
@@ -79,6 +83,23 @@ def vendor() -> None:
     copied = sum(_copy(source, target) for source, target in copies)
     if copied:
         print(f"Copied {copied} runtime files into static/vendor/.", flush=True)
+    snapshot([target for _, target in copies if target.parent == SNAPSHOT.parent])
+
+
+def snapshot(pyodide_files: list[Path]) -> None:
+    """Save the snapshot unless it is newer than the runtime and the script making it."""
+    inputs = [*pyodide_files, SNAPSHOT_SCRIPT]
+    if SNAPSHOT.exists() and all(SNAPSHOT.stat().st_mtime >= p.stat().st_mtime for p in inputs):
+        return
+    node = shutil.which("node")
+    if node is None:
+        raise VendorError("node was not found. Install it (on Debian: apt-get install -y nodejs).")
+    print("Saving a snapshot of a started Pyodide (~10 s)...", flush=True)
+    result = subprocess.run([node, str(SNAPSHOT_SCRIPT), str(SNAPSHOT.parent)],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        SNAPSHOT.unlink(missing_ok=True)
+        raise VendorError(f"Making the Pyodide snapshot failed:\n{result.stdout}{result.stderr}")
 
 
 if __name__ == "__main__":
