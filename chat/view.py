@@ -13,6 +13,7 @@ wait on it.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from bisect import bisect_left
 from dataclasses import dataclass, field
@@ -293,8 +294,8 @@ class View:
 
     def _count_down(self) -> None:
         self._stop_countdown()
-        left = max(0, round(self._retry_at - time.monotonic()))
-        self._countdown.textContent = f"next try in {left} s"
+        left = math.ceil(self._retry_at - time.monotonic())
+        self._countdown.textContent = f"next try in {left} s" if left > 0 else "trying now…"
         if left > 0:
             self._countdown_handle = self._loop.call_later(1, self._count_down)
 
