@@ -692,7 +692,12 @@ class ChatClient:
         if request is None or frame.uid != request.uid:
             return
         self._in_flight = None
-        if request.kind != "create":
+        if request.kind == "create":
+            if self._entry(request.message_id or "") is not None:
+                # The reply did not carry the stored row: read it back, as after
+                # RECORD_NOT_UNIQUE, rather than leave it "sending" and send the next.
+                self._verify.append(request.message_id or "")
+        else:
             items = frame.data if isinstance(frame.data, list) else []
             if request.kind == "verify":
                 for item in items:

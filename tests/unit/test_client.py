@@ -375,6 +375,21 @@ def test_record_not_unique_for_a_message_not_stored_sends_it_again(driver):
     assert driver.frames()[0]["data"] == {"id": a, "content": "a"}
 
 
+def test_create_reply_without_the_stored_row_reads_it_back_before_the_next(driver):
+    # Found by test_client_fuzz: the entry stayed "sending" while the next was sent.
+    driver.sign_in_and_connect()
+    a = driver.send("a")
+    driver.send("b")
+    create = driver.frames()[0]
+    driver.frame({"type": "items", "uid": create["uid"], "data": None})
+    verify = driver.frames()
+    assert [f["action"] for f in verify] == ["read"]
+    assert verify[0]["query"]["filter"] == {"id": {"_in": [a]}}
+    assert [e.state for e in driver.client.outbox] == ["sending", "pending"]
+    driver.frame({"type": "items", "uid": verify[0]["uid"], "data": []})  # not stored
+    assert driver.frames()[0]["data"] == {"id": a, "content": "a"}
+
+
 def test_send_refuses_empty_and_too_long_text_before_the_server(driver):
     driver.sign_in_and_connect()
     with pytest.raises(ValueError, match="Type a message"):
