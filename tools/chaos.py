@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import secrets
 import sys
 import tempfile
 import time
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from chat.client import Phase
+from server.local import DirectusServer, SetupError, bootstrap, ensure_directus, free_port
 from tools.crowd import Audit, Crowd, fetch_stored
 from tools.proxy import FaultyProxy
 
@@ -231,14 +231,10 @@ async def rate_limited(server: Server, *, clients: int, burst: int) -> Figures:
 
 def scratch_directus(workdir: Path, **extra_env: str):
     """A new Directus on SQLite with the chat setup, in ``workdir``; started."""
-    from server.local import DirectusServer, bootstrap, ensure_directus, free_port
-
     ensure_directus()
     db_file = workdir / "directus.db"
     admin_token = bootstrap(db_file)
-    # One signing secret for the whole run: tokens survive restarts, as in production.
-    server = DirectusServer(db_file, free_port(), "http://127.0.0.1",
-                            {"SECRET": secrets.token_hex(32), **extra_env})
+    server = DirectusServer(db_file, free_port(), "http://127.0.0.1", extra_env)
     server.admin_token = admin_token
     server.start()
     return server
@@ -255,7 +251,10 @@ def main() -> None:
     args = parser.parse_args()
     env = {"cut": CUT_ENV, "expiry": EXPIRY_ENV, "ratelimit": RATE_ENV}.get(args.scenario, {})
     with tempfile.TemporaryDirectory(prefix="chaos-") as workdir:
-        server = scratch_directus(Path(workdir), **env)
+        try:
+            server = scratch_directus(Path(workdir), **env)
+        except SetupError as error:
+            sys.exit(str(error))
         try:
             if args.scenario == "storm":
                 run = restart_storm(server, clients=args.clients, duration=args.duration,

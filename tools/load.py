@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from server.local import SetupError
 from tools.crowd import Audit, Crowd, fetch_stored, percentile
 
 SATURATED_P95 = 1.0  # seconds
@@ -143,7 +144,10 @@ def main() -> None:
     rates = [float(r) for r in args.rates.split(",")] if args.rates else [args.rate]
 
     with tempfile.TemporaryDirectory(prefix="load-") as workdir:
-        stop, urls, token, pids = start_servers(args, Path(workdir))
+        try:
+            stop, urls, token, pids = start_servers(args, Path(workdir))
+        except SetupError as error:
+            sys.exit(str(error))
         try:
             print(f"Directus: {', '.join(urls)} ({args.db})", flush=True)
             ok = True

@@ -11,6 +11,9 @@ network does meanwhile::
     proxy.refuse()                   # reset, and new connections too, until resume()
     await proxy.close()
 
+``tap(direction, data)``, if given, sees every chunk forwarded ("up" is client to
+server), so a test can check what really went over the wire.
+
 A black hole is the nasty case: neither end sees a close, so only a heartbeat
 rule can tell that the link is dead. New connections made during a black hole
 are accepted and black-holed too, like a half-dead route would.
@@ -21,11 +24,14 @@ from __future__ import annotations
 import asyncio
 import socket
 import struct
+from collections.abc import Callable
 
 
 class FaultyProxy:
-    def __init__(self, upstream_port: int, upstream_host: str = "127.0.0.1") -> None:
+    def __init__(self, upstream_port: int, upstream_host: str = "127.0.0.1",
+                 tap: Callable[[str, bytes], None] | None = None) -> None:
         self.upstream = (upstream_host, upstream_port)
+        self.tap = tap
         self.port = 0
         self.connections = 0  # accepted so far: how many (re)connects went through us
         self._flowing = asyncio.Event()
@@ -89,8 +95,8 @@ class FaultyProxy:
             client_writer.transport.abort()  # upstream down: the client sees a refusal
             return
         self._open.update((client_writer, server_writer))
-        pumps = [asyncio.ensure_future(self._pump(client_reader, server_writer)),
-                 asyncio.ensure_future(self._pump(server_reader, client_writer))]
+        pumps = [asyncio.ensure_future(self._pump(client_reader, server_writer, "up")),
+                 asyncio.ensure_future(self._pump(server_reader, client_writer, "down"))]
         self._tasks.update(pumps)
         try:
             # When one side ends, end the other: a half-open pair would leak.
@@ -103,7 +109,8 @@ class FaultyProxy:
                 self._open.discard(writer)
                 writer.transport.abort()
 
-    async def _pump(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _pump(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                    direction: str) -> None:
         try:
             while True:
                 data = await reader.read(65536)
@@ -112,6 +119,8 @@ class FaultyProxy:
                 await self._flowing.wait()
                 if not data:
                     return
+                if self.tap is not None:
+                    self.tap(direction, data)
                 writer.write(data)
                 await writer.drain()
         except (ConnectionError, OSError):
