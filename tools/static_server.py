@@ -8,8 +8,9 @@
     server.stop()
 
 Any static server works for the page (it is a plain folder); this one adds the right
-MIME types for Pyodide's files, disables caching, and can answer /config.json with an
-override so the page talks to a Directus on a non-default port.
+MIME types for Pyodide's files, disables caching, can answer /config.json with an
+override so the page talks to a Directus on a non-default port, and serves only the
+page's own files: never data/ (the local admin token), .git, .venv or the tools.
 """
 
 from __future__ import annotations
@@ -36,11 +37,30 @@ MIME_TYPES = {
 }
 
 
+# What the page needs (and the benchmark's pages); everything else is 404.
+PUBLIC_FILES = {"/", "/index.html", "/pyscript.toml", "/main.py", "/config.json"}
+PUBLIC_FOLDERS = ("/chat/", "/static/", "/bench/")
+
+
+def is_public(path: str) -> bool:
+    path = path.split("?")[0].split("#")[0]
+    if ".." in path or "/." in path:
+        return False
+    return path in PUBLIC_FILES or (path.startswith(PUBLIC_FOLDERS) and not path.endswith("/"))
+
+
 class Handler(SimpleHTTPRequestHandler):
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
     config: bytes | None = None
 
+    def do_HEAD(self):
+        if not is_public(self.path):
+            return self.send_error(404)
+        super().do_HEAD()
+
     def do_GET(self):
+        if not is_public(self.path):
+            return self.send_error(404)
         if self.config is not None and self.path.split("?")[0] == "/config.json":
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
