@@ -5,9 +5,12 @@
     view.apply(events)     # after every input to the core
 
 User text reaches the DOM only as text (``textContent``), never as HTML.
-Timeline and outbox changes are drawn once per animation frame, so a burst of
-frames costs one layout. The phase is shown at once: tests and screen readers
-wait on it.
+The first change after a quiet spell is drawn at once (a message shows as soon
+as it arrives); changes that come while that frame is still on its way are drawn
+together in it, so a burst costs at most two layouts per frame. Only a window of
+messages is in the DOM (the newest WINDOW while the list is at its end); scrolling
+near either edge brings back more, so a long chat keeps the page light. The phase
+is shown at once: tests and screen readers wait on it.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -31,6 +34,10 @@ RECENT = 3600  # seconds a time is shown relative ("5 min ago") before it shows 
 TICK = 30  # seconds between refreshes of relative times
 NOTICE_FOR = 6  # seconds a notice stays up
 COUNTER_FROM = 0.8  # share of the maximum length from which the counter shows
+WINDOW = 200  # messages kept in the DOM while the list is at its end
+MAX_WINDOW = 400  # ... and while scrolling through older ones
+PAGE = 100  # messages brought back when scrolling near an edge of the window
+EDGE = 800  # pixels from an edge of the list that count as near it
 
 _IN_SESSION = {Phase.CONNECTING, Phase.AUTHENTICATING, Phase.SYNCING, Phase.LIVE,
                Phase.WAITING, Phase.OFFLINE, Phase.GAVE_UP}
@@ -113,14 +120,22 @@ class View:
         self._user_id: str | None = None
         self._my_name: str | None = None
         self._draft_owner: str | None = None
-        # What is drawn: messages by id, their nodes, the day groups in order.
+        # What is shown: every message by id and their keys in order; the nodes of
+        # those in the window, from _lo to _hi (None: from the first, to the newest);
+        # the day groups of the window in order.
         self._shown: dict[str, Message] = {}
+        self._keys: list[tuple[float, str]] = []
+        self._lo: tuple[float, str] | None = None
+        self._hi: tuple[float, str] | None = None
         self._nodes: dict[str, object] = {}
         self._days: dict[date, _Day] = {}
         self._day_order: list[date] = []
         self._recent: dict[str, tuple[object, float]] = {}  # relative times to refresh
-        # What waits for the next animation frame.
+        # What waits for the next draw.
         self._pending: dict[str, Message | None] = {}
+        self._dirty = False
+        self._applying = False
+        self._extend: str | None = None  # "older" or "newer": scrolled near that edge
         self._reset = False
         self._outgoing: tuple[Outgoing, ...] = ()
         self._outbox_dirty = False
@@ -133,7 +148,7 @@ class View:
         self._notice_handle = None
 
         # Proxies live as long as the page: they are never destroyed.
-        self._draw_proxy = create_proxy(self._draw)
+        self._frame_proxy = create_proxy(self._on_frame)
         listen = [
             (self._form, "submit", self._on_sign_in),
             (self._composer, "submit", self._on_send),
@@ -141,7 +156,7 @@ class View:
             (self._draft, "input", self._on_input),
             (self._outbox_node, "click", self._on_outbox_click),
             (self._log, "scroll", self._on_scroll),
-            (self._new_messages, "click", lambda event: self._scroll_to_end()),
+            (self._new_messages, "click", lambda event: self._show_newest()),
             (self._retry_now, "click", lambda event: self._app.retry_now()),
             (by_id("sign-out"), "click", lambda event: self._app.sign_out()),
         ]
@@ -176,6 +191,14 @@ class View:
         self._resuming = True
 
     def apply(self, events) -> None:
+        self._applying = True  # draw once, after all of them
+        try:
+            self._apply(events)
+        finally:
+            self._applying = False
+        self._request_frame()
+
+    def _apply(self, events) -> None:
         for event in events:
             match event:
                 case PhaseChanged():
@@ -379,6 +402,23 @@ class View:
         self._pinned = self._at_bottom()
         if self._pinned:
             self._new_messages.hidden = True
+        log = self._log
+        if log.scrollTop < EDGE and self._lo is not None:
+            self._extend = "older"
+        elif log.scrollHeight - log.scrollTop - log.clientHeight < EDGE and self._hi is not None:
+            self._extend = "newer"
+        else:
+            return
+        self._request_frame()
+
+    def _show_newest(self) -> None:
+        """The "new messages" button: back to the end of the list."""
+        if self._hi is None:
+            self._scroll_to_end()
+        else:  # the newest are out of the window: bring them in first
+            self._hi = None
+            self._stick = True
+            self._request_frame()
 
     def _on_resize(self, entries, observer) -> None:
         if self._pinned:
@@ -393,56 +433,118 @@ class View:
         log = self._log
         return log.scrollHeight - log.scrollTop - log.clientHeight <= AT_BOTTOM
 
-    # --- Drawing, once per animation frame -------------------------------------------
+    # --- Drawing ----------------------------------------------------------------------
 
     def _request_frame(self) -> None:
-        if not self._frame_requested:
-            self._frame_requested = True
-            js.requestAnimationFrame(self._draw_proxy)
+        """Draw now, unless a frame is on its way: then it draws what changed since."""
+        self._dirty = True
+        if self._applying or self._frame_requested:
+            return
+        self._draw()
+        self._frame_requested = True
+        js.requestAnimationFrame(self._frame_proxy)
 
-    def _draw(self, *_) -> None:
+    def _on_frame(self, *_) -> None:
         self._frame_requested = False
-        at_bottom = self._at_bottom()
-        added = False
+        if self._dirty:
+            self._request_frame()
+
+    def _draw(self) -> None:
+        self._dirty = False
+        pinned = self._at_bottom() or self._stick
         if self._reset:
             self._reset = False
             self._clear()
-        now = time.time()
+        added = False
         for message_id, message in self._pending.items():
             if message is None:
-                self._remove(message_id)
+                self._forget(message_id)
             else:
-                added = self._upsert(message, now) or added
+                added = self._keep(message) or added
         self._pending = {}
+        self._move_window(pinned)
+        now = time.time()
+        outside = self._sync_window(now)
         if self._outbox_dirty:
             self._outbox_dirty = False
             self._outbox_node.replaceChildren(*[self._outgoing_node(e) for e in self._outgoing])
         self._empty.hidden = bool(self._shown or self._outgoing)
-        if at_bottom or self._stick:
+        if pinned:
             self._stick = False
             self._scroll_to_end()
-        elif added:
+        elif added or outside:
             self._new_messages.hidden = False
 
     def _clear(self) -> None:
         self._days_node.replaceChildren()
         self._shown.clear()
+        self._keys.clear()
+        self._lo = self._hi = None
         self._nodes.clear()
         self._days.clear()
         self._day_order.clear()
         self._recent.clear()
 
-    def _upsert(self, message: Message, now: float) -> bool:
-        """Draw a message, in order; True if it is new."""
+    def _keep(self, message: Message) -> bool:
+        """Take a new or changed message into the list; True if it is new."""
         old = self._shown.get(message.id)
         if old is not None and old.sort_key == message.sort_key:
-            node = self._message_node(message, now)
-            self._nodes[message.id].replaceWith(node)
-            self._nodes[message.id] = node
             self._shown[message.id] = message
+            if message.id in self._nodes:
+                self._unrender(message.id, old)  # drawn again by _sync_window
             return False
         if old is not None:
-            self._remove(message.id)
+            self._forget(message.id, old)
+        self._shown[message.id] = message
+        insort(self._keys, message.sort_key)
+        return old is None
+
+    def _forget(self, message_id: str, old: Message | None = None) -> None:
+        old = old or self._shown.get(message_id)
+        if old is None:
+            return
+        del self._shown[message_id]
+        del self._keys[bisect_left(self._keys, old.sort_key)]
+        if message_id in self._nodes:
+            self._unrender(message_id, old)
+
+    def _move_window(self, pinned: bool) -> None:
+        """Follow the newest while at the end; grow towards an edge scrolled near;
+        then trim the far side to the window's size."""
+        keys, extend = self._keys, None if pinned else self._extend
+        self._extend = None
+        if pinned:
+            self._hi = None
+        if extend == "older" and self._lo is not None:
+            first = max(0, bisect_left(keys, self._lo) - PAGE)
+            self._lo = keys[first] if first > 0 else None
+        elif extend == "newer" and self._hi is not None:
+            last = bisect_right(keys, self._hi) + PAGE
+            self._hi = keys[last - 1] if last < len(keys) else None
+        first = bisect_left(keys, self._lo) if self._lo is not None else 0
+        end = bisect_right(keys, self._hi) if self._hi is not None else len(keys)
+        size = WINDOW if pinned else MAX_WINDOW
+        if end - first <= size:
+            return
+        if extend == "older":  # the user reads upwards: drop the newest
+            self._hi = keys[first + size - 1]
+        else:
+            self._lo = keys[end - size]
+
+    def _sync_window(self, now: float) -> bool:
+        """Make the DOM hold exactly the window; True if newer messages are outside it."""
+        keys = self._keys
+        first = bisect_left(keys, self._lo) if self._lo is not None else 0
+        end = bisect_right(keys, self._hi) if self._hi is not None else len(keys)
+        inside = {key[1] for key in keys[first:end]}
+        for message_id in [i for i in self._nodes if i not in inside]:
+            self._unrender(message_id, self._shown[message_id])
+        for key in keys[first:end]:
+            if key[1] not in self._nodes:
+                self._render(self._shown[key[1]], now)
+        return end < len(keys)
+
+    def _render(self, message: Message, now: float) -> None:
         day = self._day(datetime.fromtimestamp(message.created).date())
         index = bisect_left(day.keys, message.sort_key)
         day.keys.insert(index, message.sort_key)
@@ -452,13 +554,8 @@ class View:
         else:
             day.items.append(node)
         self._nodes[message.id] = node
-        self._shown[message.id] = message
-        return old is None
 
-    def _remove(self, message_id: str) -> None:
-        message = self._shown.pop(message_id, None)
-        if message is None:
-            return
+    def _unrender(self, message_id: str, message: Message) -> None:
         self._nodes.pop(message_id).remove()
         self._recent.pop(message_id, None)
         day = self._days[datetime.fromtimestamp(message.created).date()]
