@@ -50,7 +50,6 @@ def _options(**values):
 
 # Formats in the browser's own locale and time zone (None is the default locale).
 _CLOCK = js.Intl.DateTimeFormat.new(None, _options(hour="numeric", minute="2-digit"))
-_FULL = js.Intl.DateTimeFormat.new(None, _options(dateStyle="full", timeStyle="medium"))
 _DAY = js.Intl.DateTimeFormat.new(None, _options(weekday="long", day="numeric",
                                                  month="long", year="numeric"))
 
@@ -130,7 +129,7 @@ class View:
         self._nodes: dict[str, object] = {}
         self._days: dict[date, _Day] = {}
         self._day_order: list[date] = []
-        self._recent: dict[str, tuple[object, float]] = {}  # relative times to refresh
+        self._recent: dict[str, tuple[object, float]] = {}  # nodes with relative times
         # What waits for the next draw.
         self._pending: dict[str, Message | None] = {}
         self._dirty = False
@@ -588,20 +587,11 @@ class View:
         own = message.user_id is not None and message.user_id == self._user_id
         if own and message.user_name:
             self._my_name = message.user_name
-        node = _el("article", "msg own" if own else "msg", data_id=message.id)
-        meta = _el("p", "meta")
-        meta.append(_el("span", "author", message.user_name or "Unknown user"))
-        stamp = _el("time", "when", _when(message.created, now),
-                    datetime=datetime.fromtimestamp(message.created).astimezone().isoformat(),
-                    title=_FULL.format(message.created * 1000))
-        meta.append(stamp)
+        node = js.chatDom.message(message.id, own, message.user_name or "Unknown user",
+                                  message.created * 1000, _when(message.created, now),
+                                  bool(message.updated), message.content)
         if now - message.created < RECENT:
-            self._recent[message.id] = (stamp, message.created)
-        if message.updated:
-            meta.append(_el("span", "edited", "edited"))
-        if own:
-            meta.append(_el("span", "state", "Sent"))
-        node.append(meta, _el("p", "text", message.content))
+            self._recent[message.id] = (node, message.created)
         return node
 
     def _outgoing_node(self, entry: Outgoing):
@@ -629,8 +619,8 @@ class View:
         """Refresh relative times ("5 min ago") and day labels (midnight passes)."""
         self._loop.call_later(TICK, self._tick)
         now = time.time()
-        for message_id, (stamp, created) in list(self._recent.items()):
-            stamp.textContent = _when(created, now)
+        for message_id, (node, created) in list(self._recent.items()):
+            node.querySelector(".when").textContent = _when(created, now)
             if now - created >= RECENT:
                 del self._recent[message_id]
         today = date.today()
