@@ -28,6 +28,8 @@ PYODIDE_FILES = (
 )
 SNAPSHOT = VENDOR / "pyodide" / "snapshot.bin"
 SNAPSHOT_SCRIPT = ROOT / "tools" / "snapshot.mjs"
+SNAPSHOT_CORE = [ROOT / "chat" / f"{name}.py"
+                 for name in ("__init__", "backoff", "protocol", "timeline", "client")]
 # npm ci writes this file; it is newer than the lock file after a successful install.
 INSTALLED_MARKER = NODE_MODULES / ".package-lock.json"
 
@@ -87,8 +89,9 @@ def vendor() -> None:
 
 
 def snapshot(pyodide_files: list[Path]) -> None:
-    """Save the snapshot unless it is newer than the runtime and the script making it."""
-    inputs = [*pyodide_files, SNAPSHOT_SCRIPT]
+    """Save the snapshot unless it is newer than the runtime, the chat core in it and
+    the script making it."""
+    inputs = [*pyodide_files, SNAPSHOT_SCRIPT, *SNAPSHOT_CORE]
     if SNAPSHOT.exists() and all(SNAPSHOT.stat().st_mtime >= p.stat().st_mtime for p in inputs):
         return
     node = shutil.which("node")
