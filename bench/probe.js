@@ -13,11 +13,8 @@
     click: null, // last click
     pyReady: null, // PyScript's py:ready (interpreter up, code about to run)
     pyDone: null, // PyScript's py:done (the main script ran)
+    progress: [], // [PyScript's py:progress step, time]: where start-up goes
     ready: null, // the page's own "Python is ready" signal, see below
-    frames: 0, // WebSocket frames received
-    firstTagged: null, // first and last frame carrying a marker with the watched tag
-    lastTagged: null,
-    watchTag: null,
     longTasks: [], // [start, duration]
     memories: [], // every WebAssembly.Memory created or exported
   });
@@ -45,6 +42,7 @@
   document.addEventListener("submit", () => { B.submit = now(); }, true);
   document.addEventListener("click", () => { B.click = now(); }, true);
   document.addEventListener("py:ready", () => { if (B.pyReady === null) B.pyReady = now(); }, true);
+  window.addEventListener("py:progress", (e) => B.progress.push([e.detail, now()]));
   document.addEventListener("py:done", () => { if (B.pyDone === null) B.pyDone = now(); }, true);
 
   // Readiness: python-hello prints "ready"; the app sets window.chatBoot.ready = true.
@@ -67,21 +65,6 @@
       });
     },
   });
-
-  const NativeSocket = window.WebSocket;
-  window.WebSocket = class extends NativeSocket {
-    constructor(...args) {
-      super(...args);
-      // Registered before the page's handlers, so it runs first for each frame.
-      this.addEventListener("message", (e) => {
-        B.frames++;
-        if (B.watchTag && typeof e.data === "string" && e.data.includes("#m" + B.watchTag + "-")) {
-          B.lastTagged = now();
-          if (B.firstTagged === null) B.firstTagged = B.lastTagged;
-        }
-      });
-    }
-  };
 
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) B.longTasks.push([performance.timeOrigin + e.startTime, e.duration]);
