@@ -461,9 +461,15 @@ class View:
             else:
                 added = self._keep(message) or added
         self._pending = {}
+        # Growing the window moves what the reader looks at: keep a node that stays
+        # (the oldest drawn when growing upwards, the newest downwards) where it was.
+        anchor = self._edge_node(self._extend) if self._extend and not pinned else None
+        top = anchor.getBoundingClientRect().top if anchor else 0
         self._move_window(pinned)
         now = time.time()
         outside = self._sync_window(now)
+        if anchor:
+            self._log.scrollTop += anchor.getBoundingClientRect().top - top
         if self._outbox_dirty:
             self._outbox_dirty = False
             self._outbox_node.replaceChildren(*[self._outgoing_node(e) for e in self._outgoing])
@@ -529,6 +535,15 @@ class View:
             self._hi = keys[first + size - 1]
         else:
             self._lo = keys[end - size]
+
+    def _edge_node(self, side: str):
+        """The oldest ("older") or newest drawn message's node, if any."""
+        keys = self._keys
+        if side == "older":
+            edge = keys[bisect_left(keys, self._lo) if self._lo is not None else 0:]
+        else:
+            edge = reversed(keys[:bisect_right(keys, self._hi) if self._hi is not None else None])
+        return next((self._nodes[key[1]] for key in edge if key[1] in self._nodes), None)
 
     def _sync_window(self, now: float) -> bool:
         """Make the DOM hold exactly the window; True if newer messages are outside it."""
