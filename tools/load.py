@@ -3,7 +3,7 @@ cluster), then every message is checked to have reached every client exactly onc
 
     python -m tools.load                                  # 50 clients, 0.2 msg/s each, 60 s
     python -m tools.load --clients 200 --rate 0.05
-    python -m tools.load --rates 0.1,0.2,0.4,0.8          # a sweep: where does it saturate?
+    python -m tools.load --rates 0.1,0.2,0.4,0.8          # a sweep, up to the first saturated step
     python -m tools.load --db postgres --instances 2      # PostgreSQL + Redis cluster
     python -m tools.load --url http://127.0.0.1:8055 --admin-token TOKEN   # a running one
 
@@ -158,6 +158,11 @@ def main() -> None:
                 for problem in step.audit.problems[:10]:
                     print("    " + problem)
                 ok = ok and step.audit.ok
+                if step.saturated and rate != rates[-1]:
+                    # Beyond this the backlog only grows: the next steps would measure
+                    # how long a queue drains, not the server.
+                    print("Saturated: the sweep stops here.")
+                    break
         finally:
             stop()
     sys.exit(0 if ok else 1)
