@@ -15,6 +15,9 @@
     pyDone: null, // PyScript's py:done (the main script ran)
     progress: [], // [PyScript's py:progress step, time]: where start-up goes
     ready: null, // the page's own "Python is ready" signal, see below
+    sent: null, // last frame the page sent
+    watchFrames: false, // record frameAt (the runner sets it)
+    frameAt: new Map(), // marker -> when the frame carrying it was dispatched to the page
     longTasks: [], // [start, duration]
     memories: [], // every WebAssembly.Memory created or exported
   });
@@ -65,6 +68,25 @@
       });
     },
   });
+
+  // The parts of a message's latency: when the page handed a frame to its socket, and
+  // when a frame carrying a marker was dispatched to the page (its own handlers run next).
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    B.sent = now();
+    return send.call(this, data);
+  };
+  const NativeSocket = window.WebSocket;
+  window.WebSocket = class extends NativeSocket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (e) => {
+        if (!B.watchFrames || typeof e.data !== "string") return;
+        const m = e.data.match(/#m([a-z0-9]+-\d+)#/);
+        if (m && !B.frameAt.has(m[1])) B.frameAt.set(m[1], now());
+      });
+    }
+  };
 
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) B.longTasks.push([performance.timeOrigin + e.startTime, e.duration]);
