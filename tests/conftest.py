@@ -73,13 +73,14 @@ class Directus(DirectusServer):
 
 
 def pytest_collection_modifyitems(items):
-    """Run tests/unit first and tests/e2e last, other folders in between: fastest feedback
-    first, and Playwright's sync API keeps an event loop running in the main thread once
-    started, after which `asyncio.run()` in a later test fails."""
+    """Run tests/unit first and the browser tests (tests/e2e, tests/bench) last, other
+    folders in between: fastest feedback first, and Playwright's sync API keeps an event
+    loop running in the main thread once started, after which `asyncio.run()` in a later
+    test fails."""
 
     def layer(item):
         folder = Path(str(item.path)).relative_to(ROOT).parts[1]
-        return {"unit": 0, "e2e": 2}.get(folder, 1)
+        return {"unit": 0, "e2e": 2, "bench": 2}.get(folder, 1)
 
     items.sort(key=layer)
 
