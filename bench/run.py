@@ -81,17 +81,31 @@ class Options:
 # --- Directus over REST, as the third user -----------------------------------------
 
 
+class TokenExpired(Exception):
+    pass
+
+
 class Api:
     """REST calls with one user's token, on one keep-alive connection per thread."""
 
     def __init__(self, url: str, email: str, password: str):
         self.host = urllib.parse.urlsplit(url)
         self.local = threading.local()
+        self.credentials = {"email": email, "password": password}
+        self.login()
+
+    def login(self) -> None:
         self.token = ""
-        self.token = self.call("POST", "/auth/login", {"email": email, "password": password})[
-            "access_token"]
+        self.token = self.call("POST", "/auth/login", self.credentials)["access_token"]
 
     def call(self, method: str, path: str, body=None):
+        try:
+            return self._call(method, path, body)
+        except TokenExpired:  # access tokens last 15 min; a whole run takes longer
+            self.login()
+            return self._call(method, path, body)
+
+    def _call(self, method: str, path: str, body=None):
         headers = {"Content-Type": "application/json"}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
@@ -108,6 +122,8 @@ class Api:
             conn.request(method, path, None if body is None else json.dumps(body), headers)
             response = conn.getresponse()
         data = response.read()
+        if response.status == 401 and b"TOKEN_EXPIRED" in data:
+            raise TokenExpired
         if response.status >= 300:
             raise RuntimeError(f"{method} {path}: HTTP {response.status} {data[:300]!r}")
         return json.loads(data)["data"] if data else None
@@ -339,7 +355,15 @@ def deliver(page: Page, cdp, tag: str, count: int, create: Callable[[list[str]],
         arrivals.extend([event["timestamp"]] * event["response"]["payloadData"].count(marker))
 
     cdp.on("Network.webSocketFrameReceived", on_frame)
-    creator = threading.Thread(target=create, args=(contents(tag, count),))
+    failed: list[Exception] = []
+
+    def work():
+        try:
+            create(contents(tag, count))
+        except Exception as error:  # raised again below, in the runner's thread
+            failed.append(error)
+
+    creator = threading.Thread(target=work)
     creator.start()
     seen, changed = -1, time.monotonic()
     while True:
@@ -354,6 +378,8 @@ def deliver(page: Page, cdp, tag: str, count: int, create: Callable[[list[str]],
         time.sleep(0.1)
     creator.join()
     cdp.remove_listener("Network.webSocketFrameReceived", on_frame)
+    if failed:
+        raise failed[0]
     return arrivals
 
 
@@ -431,8 +457,10 @@ def machine(browser: Browser) -> dict:
 # --- Running -------------------------------------------------------------------------
 
 
-def run(options: Options, *, directus_url: str, page_url: str, browser: Browser) -> dict:
-    """Measure every figure in `options` against a running Directus and page server."""
+def run(options: Options, *, directus_url: str, page_url: str, browser: Browser,
+        out: Path | None = None) -> dict:
+    """Measure every figure in `options` against a running Directus and page server;
+    with `out`, the results so far are written there after each figure."""
     email, password, _ = DEMO_USERS["carol"]
     api = Api(directus_url, email, password)
     if len(api.newest_markers()) < 100:
@@ -446,9 +474,13 @@ def run(options: Options, *, directus_url: str, page_url: str, browser: Browser)
             for client in clients:
                 print(f"{figure} {rep + 1}/{options.reps}: {client.name}", flush=True)
                 getattr(bench, figure)(client, rep)
-    return {"machine": machine(browser), "options": options.__dict__,
-            "seconds": round(time.monotonic() - started), "problems": bench.problems,
-            "figures": summarize(bench.results)}
+        result = {"machine": machine(browser), "options": options.__dict__,
+                  "seconds": round(time.monotonic() - started), "problems": bench.problems,
+                  "figures": summarize(bench.results)}
+        if out:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(result, indent=2) + "\n")
+    return result
 
 
 def main() -> None:
@@ -485,7 +517,7 @@ def main() -> None:
             browser = playwright.chromium.launch(executable_path=executable,
                                                  args=chromium.LAUNCH_FLAGS)
             result = run(options, directus_url=directus.url, page_url=page.url,
-                         browser=browser)
+                         browser=browser, out=args.out)
             browser.close()
     except SetupError as error:
         sys.exit(f"make bench: {error}")
@@ -494,8 +526,6 @@ def main() -> None:
             directus.stop()
         page.stop()
         shutil.rmtree(workdir, ignore_errors=True)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
     print()
     print(table(result["figures"]))
     print(f"\n{result['machine']}\nResults: {args.out}")
