@@ -56,7 +56,7 @@ class Config:
     heartbeat_period: float = 30.0  # the server's WEBSOCKETS_HEARTBEAT_PERIOD
     connect_timeout: float = 20.0  # socket open, authenticated and first page in
     refresh_at: float = 0.8  # share of the access token's lifetime
-    max_attempts: int = 20  # reconnect attempts before giving up
+    max_attempts: int = 20  # failed reconnect attempts in a row before giving up
     stable_after: float = 10.0  # a connection live this long resets the backoff
     gap_overlap: float = 5.0  # seconds read again before the newest known message
     gap_limit: int = 1000
@@ -586,9 +586,12 @@ class ChatClient:
     def _connection_lost(self, reason: str, now: float) -> None:
         """Drop the socket (if any) and schedule the next attempt."""
         self._drop_socket(code=4000, reason="reconnecting")
-        if self._live_since is not None and now - self._live_since >= self.config.stable_after:
+        if self._live_since is not None:
+            # It reached the server: count attempts towards giving up afresh. The delays
+            # restart only after a connection held, so a flapping server is not hammered.
             self._attempt = 0
-            self._delays = backoff(random=self._random)
+            if now - self._live_since >= self.config.stable_after:
+                self._delays = backoff(random=self._random)
         self._live_since = None
         self._attempt += 1
         if self._attempt > self.config.max_attempts:
@@ -731,11 +734,13 @@ class ChatClient:
             return
         self._in_flight = None
         entry = self._entry(request.message_id or "")
-        if request.kind != "create":
+        if request.kind in ("sync", "gap"):
             log.warning("a %s read failed: %s", request.kind, frame.code)
-        elif entry is not None and frame.code == "RECORD_NOT_UNIQUE":
+        elif entry is not None and request.kind == "create" and frame.code == "RECORD_NOT_UNIQUE":
             self._verify.append(entry.id)  # stored already? read it back to be sure
         elif entry is not None:
+            # A refused create, or a failed read-back (stored or not is unknown): the
+            # user may retry, and the id keeps a retry from storing it twice.
             entry.state = "failed"
             entry.error = f"Not sent: {frame.message or frame.code}"
             self._outbox_dirty = True

@@ -390,6 +390,20 @@ def test_create_reply_without_the_stored_row_reads_it_back_before_the_next(drive
     assert driver.frames()[0]["data"] == {"id": a, "content": "a"}
 
 
+def test_failed_read_back_marks_the_message_failed_instead_of_sending_forever(driver):
+    # Found by test_client_fuzz: the entry stayed "sending" while the next was sent.
+    driver.sign_in_and_connect()
+    driver.send("a")
+    driver.send("b")
+    driver.frames()
+    driver.frame({"type": "items", "status": "error", "error": {"code": "RECORD_NOT_UNIQUE"}})
+    driver.frames()  # the read-back
+    driver.frame({"type": "items", "status": "error",
+                  "error": {"code": "FORBIDDEN", "message": "No permission."}})
+    assert outbox(driver) == [("a", "failed"), ("b", "sending")]
+    assert driver.client.outbox[0].error == "Not sent: No permission."
+
+
 def test_send_refuses_empty_and_too_long_text_before_the_server(driver):
     driver.sign_in_and_connect()
     with pytest.raises(ValueError, match="Type a message"):
@@ -472,6 +486,22 @@ def test_backoff_resets_after_a_connection_held(driver):
     driver.frame({"type": "ping"})
     driver.drop()
     assert driver.events[-1].retry_in == 1.0 and driver.events[-1].attempt == 1
+
+
+def test_short_connections_between_outages_never_add_up_to_giving_up():
+    """A server restarting in a loop is reached each time: never "can't reach" it."""
+    d = Driver(max_attempts=8)
+    d.sign_in_and_connect()
+    for _ in range(4):
+        d.drop()
+        for _ in range(6):
+            d.fail_attempt()
+        d.reconnect()
+        d.advance(5)  # live, but for less than stable_after
+        assert d.phase == Phase.LIVE
+    d.drop()
+    waiting = [e for e in d.events if isinstance(e, c.PhaseChanged)][-1]
+    assert waiting.attempt == 1 and waiting.retry_in > 1.0  # the delays have not reset
 
 
 def test_gives_up_after_max_attempts_and_retries_on_request():
