@@ -1,4 +1,4 @@
-// Keeps the sign-in form usable while Python starts (several seconds): a submit
+// Keeps the sign-in form usable while Python starts (a second or two): a submit
 // before then is held, shown as "starting…", and acted on by main.py once ready.
 // Python sets window.chatBoot.ready and takes over the form's submit events.
 "use strict";
@@ -13,4 +13,19 @@
     document.getElementById("sign-in-status").textContent =
       "Starting… you will be signed in as soon as the app is ready.";
   });
+})();
+
+// PyScript (and with it Python) starts once the form is on screen: started earlier, its
+// set-up and Pyodide's keep the page busy just when people begin to type.
+(function () {
+  const core = new URL("vendor/pyscript/core.js", document.currentScript.src).href;
+  let started = false;
+  function start() {
+    if (!started) {
+      started = true;
+      import(core);
+    }
+  }
+  requestAnimationFrame(() => setTimeout(start));
+  setTimeout(start, 250); // a tab opened in the background gets no animation frames
 })();
