@@ -9,7 +9,8 @@
 
 Any static server works for the page (it is a plain folder); this one adds the right
 MIME types for Pyodide's files, disables caching, can answer /config.json with an
-override so the page talks to a Directus on a non-default port, and serves only the
+override so the page talks to a Directus on a non-default port (and writes that
+Directus into index.html's Content-Security-Policy), and serves only the
 page's own files: never data/ (the local admin token), .git, .venv or the tools.
 """
 
@@ -37,6 +38,17 @@ MIME_TYPES = {
 }
 
 
+# The Directus origins that index.html's Content-Security-Policy allows, as committed.
+DEFAULT_CONNECT = "http://127.0.0.1:8055 ws://127.0.0.1:8055"
+
+
+def connect_sources(directus_url: str) -> str:
+    """The REST and socket origins of ``directus_url``, for the policy's connect-src."""
+    scheme, _, rest = directus_url.rstrip("/").partition("://")
+    origin = rest.split("/")[0]
+    return f"{scheme}://{origin} {'wss' if scheme == 'https' else 'ws'}://{origin}"
+
+
 # What the page needs (and the benchmark's pages); everything else is 404.
 PUBLIC_FILES = {"/", "/index.html", "/pyscript.toml", "/main.py", "/config.json"}
 PUBLIC_FOLDERS = ("/chat/", "/static/", "/bench/")
@@ -52,6 +64,7 @@ def is_public(path: str) -> bool:
 class Handler(SimpleHTTPRequestHandler):
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
     config: bytes | None = None
+    connect: str | None = None  # the override's Directus origins for the page's policy
 
     def do_HEAD(self):
         if not is_public(self.path):
@@ -61,14 +74,21 @@ class Handler(SimpleHTTPRequestHandler):
     def do_GET(self):
         if not is_public(self.path):
             return self.send_error(404)
-        if self.config is not None and self.path.split("?")[0] == "/config.json":
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(self.config)))
-            self.end_headers()
-            self.wfile.write(self.config)
-            return
+        path = self.path.split("?")[0]
+        if self.config is not None and path == "/config.json":
+            return self._send(self.config, "application/json")
+        if self.connect is not None and path in ("/", "/index.html"):
+            page = (Path(self.directory) / "index.html").read_text(encoding="utf-8")
+            return self._send(page.replace(DEFAULT_CONNECT, self.connect).encode(),
+                              "text/html; charset=utf-8")
         super().do_GET()
+
+    def _send(self, body: bytes, content_type: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def end_headers(self):
         self.send_header("Cache-Control", "no-store")
@@ -85,6 +105,7 @@ class StaticServer:
                  host: str = "127.0.0.1"):
         handler = type("ConfiguredHandler", (Handler,), {
             "config": None if config is None else json.dumps(config).encode(),
+            "connect": connect_sources(config["directus_url"]) if config else None,
         })
         # Raises OSError (errno EADDRINUSE) when the port is taken.
         self.httpd = ThreadingHTTPServer(

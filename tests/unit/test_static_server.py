@@ -5,7 +5,7 @@ import urllib.request
 
 import pytest
 
-from tools.static_server import StaticServer
+from tools.static_server import StaticServer, connect_sources
 
 
 @pytest.fixture
@@ -42,3 +42,12 @@ def test_page_files_are_served_with_the_types_pyodide_needs(served):
                                   "/chat/", "/static/vendor/"])
 def test_secrets_tools_and_listings_are_not_served(served, path):
     assert get(served, path)[0] == 404
+
+
+def test_the_page_policy_names_the_configured_directus(served, tmp_path):
+    (tmp_path / "index.html").write_text(
+        "<meta content=\"connect-src 'self' http://127.0.0.1:8055 ws://127.0.0.1:8055;\">")
+    page = get(served, "/")[2].decode()
+    assert "connect-src 'self' http://127.0.0.1:9 ws://127.0.0.1:9;" in page
+    assert connect_sources("https://chat.example.com/") == (
+        "https://chat.example.com wss://chat.example.com")
