@@ -14,18 +14,15 @@
 
 from __future__ import annotations
 
-import glob
 import json
-import os
 import shutil
-import subprocess
-import tempfile
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from server.cluster import Postgres
 from server.local import DirectusServer, SetupError, bootstrap, ensure_directus, free_port
 from server.provision import DEMO_USERS
 from tools import chromium
@@ -145,45 +142,13 @@ def directus_factory(directus_template, tmp_path_factory):
         page.stop()
 
 
-class Postgres:
-    """A throwaway PostgreSQL on 127.0.0.1 (run as the postgres user when we are root)."""
-
-    def __init__(self, bin_dir: Path):
-        self.bin_dir = bin_dir
-        self.port = free_port()
-        self.dir = Path(tempfile.mkdtemp(prefix="chat-postgres-"))
-        self.as_owner = []
-        if os.geteuid() == 0:
-            shutil.chown(self.dir, "postgres")
-            self.as_owner = ["runuser", "-u", "postgres", "--"]
-
-    def run(self, tool: str, *args: str) -> None:
-        subprocess.run([*self.as_owner, str(self.bin_dir / tool), *args], check=True,
-                       capture_output=True, cwd=self.dir)
-
-    def start(self) -> None:
-        self.run("initdb", "-D", str(self.dir / "data"), "-U", "chat", "--auth=trust")
-        self.run("pg_ctl", "-D", str(self.dir / "data"), "-l", str(self.dir / "log"), "-w",
-                 "-o", f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1", "start")
-
-    def stop(self) -> None:
-        self.run("pg_ctl", "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop")
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def directus_env(self, database: str) -> dict[str, str]:
-        self.run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "chat", database)
-        return {"DB_CLIENT": "pg", "DB_HOST": "127.0.0.1", "DB_PORT": str(self.port),
-                "DB_DATABASE": database, "DB_USER": "chat", "DB_PASSWORD": "unused"}
-
-
 @pytest.fixture(scope="session")
 def postgres():
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if not found:
-        pytest.fail("PostgreSQL is not installed: apt-get install -y postgresql "
-                    "(.ci/run does this).", pytrace=False)
-    server = Postgres(Path(found[-1]).parent)
-    server.start()
+    try:
+        server = Postgres()
+        server.start()
+    except SetupError as error:
+        pytest.fail(f"{error} (make test installs it)", pytrace=False)
     yield server
     server.stop()
 
