@@ -44,16 +44,40 @@ def _port(name: str, default: int) -> int:
 
 def _local_secrets() -> dict:
     if DB_FILE.exists() and SECRETS_FILE.exists():
-        return json.loads(SECRETS_FILE.read_text())
+        return read_secrets(SECRETS_FILE)
     print("First run: creating the local Directus database in data/ (about 30 s).", flush=True)
+    make_private(DATA)
     admin_password = secrets.token_urlsafe(12)
     DB_FILE.unlink(missing_ok=True)
     token = bootstrap(DB_FILE, admin_password)
     values = {"admin_token": token, "admin_password": admin_password,
               "secret": secrets.token_hex(32)}
-    SECRETS_FILE.write_text(json.dumps(values, indent=2) + "\n")
-    SECRETS_FILE.chmod(0o600)
+    write_secrets(SECRETS_FILE, values)
     return values
+
+
+def make_private(folder: Path) -> None:
+    """Create ``folder`` if missing; either way only its owner may enter it (0700)."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)
+
+
+def write_secrets(path: Path, values: dict) -> None:
+    """Write ``values`` as JSON to ``path``, readable by its owner only (0600) from the moment
+    the file exists: a new file is created with that mode, filled, then renamed over the old."""
+    make_private(path.parent)
+    new = path.with_name(path.name + ".new")
+    new.unlink(missing_ok=True)
+    with os.fdopen(os.open(new, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+        out.write(json.dumps(values, indent=2) + "\n")
+    os.replace(new, path)
+
+
+def read_secrets(path: Path) -> dict:
+    """The values in ``path``; a file or folder that others may read is made owner-only first."""
+    make_private(path.parent)
+    path.chmod(path.stat().st_mode & 0o700)
+    return json.loads(path.read_text())
 
 
 def run() -> None:
@@ -99,6 +123,8 @@ def _show(page_url: str, directus_url: str, local: dict) -> None:
         print(f"    {email:<20} {password}")
     print(f"  Directus admin app: {directus_url}/admin")
     print(f"    {ADMIN_EMAIL:<20} {local['admin_password']}")
+    print("  Secrets (admin token and password, JWT secret), readable by you only:")
+    print(f"    {SECRETS_FILE}")
     print()
     print("Press Ctrl-C to stop.", flush=True)
 
