@@ -122,12 +122,13 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", content_type(file))
             self.send_header("Content-Length", str(size))
             self.end_headers()
-            if not body:
-                return
-            if content is not None:
-                self.wfile.write(content)
-            else:
-                shutil.copyfileobj(source, self.wfile)
+            try:
+                if body and content is not None:
+                    self.wfile.write(content)
+                elif body:
+                    shutil.copyfileobj(source, self.wfile)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the browser went away (a closed page), nothing to answer
 
     def end_headers(self):
         self.send_header("Cache-Control", "no-store")

@@ -1,143 +1,16 @@
-"""Shared pieces of the browser tests: chat pages that watch themselves, and REST helpers.
+"""Fixtures of the browser tests; the helpers they use are in tests/e2e/pages.py.
 
-    alice = open_chat(browser, directus)          # loaded, Python ready
-    alice.sign_in("alice")                         # ... and live
-    alice.send("hi"); expect(alice.message("hi")).to_have_count(1)
-
-Every page opened with `open_chat` records console errors, uncaught errors, requests
-and sockets. After each test, `_checks` fails it if a page logged a console error, showed
-PyScript's `.py-error` banner, or contacted any origin but the page's and Directus'.
-A test that stops the server calls `page.tolerate_network_errors()`: the browser then
-logs failed connections as console errors, which are expected there.
+- `chat_page`: one fresh chat page for this test, closed after it.
+- `_checks` (autouse): fails the test if a page opened with `open_chat` logged a console
+  error, showed a `.py-error` banner or contacted a foreign origin during it;
+  `_module_checks` does the same for pages a module-scoped fixture closes at its end.
 """
 
 from __future__ import annotations
 
-import json
-import re
-import urllib.parse
-import urllib.request
-
 import pytest
-from playwright.sync_api import Browser, Page, expect
 
-READY_MS = 90_000  # Pyodide alone takes seconds to start on a small machine
-LIVE_MS = 60_000  # signed in, socket open, history in
-DESKTOP = {"width": 1200, "height": 800}
-PHONE = {"width": 375, "height": 740}
-
-# What Chromium itself logs as console errors when a connection fails or is refused.
-NETWORK_ERROR = re.compile(
-    r"^(Failed to load resource: |WebSocket connection to .* failed|Access to fetch at )")
-
-_open: list[ChatPage] = []
-
-
-def _origin(url: str) -> str:
-    parts = urllib.parse.urlsplit(url)
-    scheme = {"ws": "http", "wss": "https"}.get(parts.scheme, parts.scheme)
-    return f"{scheme}://{parts.netloc}"
-
-
-class ChatPage:
-    """A Playwright page showing the chat, with what it did recorded for `_checks`."""
-
-    def __init__(self, page: Page, directus) -> None:
-        self.page = page
-        self.directus = directus
-        self.allowed = {_origin(directus.page_url), _origin(directus.url)}
-        self.problems: list[str] = []
-        self.sockets: list[str] = []
-        self._tolerate = False
-        page.on("console", self._on_console)
-        page.on("pageerror", lambda error: self.problems.append(f"uncaught error: {error}"))
-        page.on("request", lambda request: self._check_origin(request.url))
-        page.on("websocket", self._on_socket)
-
-    def _on_console(self, message) -> None:
-        if message.type != "error":
-            return
-        if self._tolerate and NETWORK_ERROR.match(message.text):
-            return
-        self.problems.append(f"console error: {message.text}")
-
-    def _on_socket(self, socket) -> None:
-        self.sockets.append(socket.url)
-        self._check_origin(socket.url)
-
-    def _check_origin(self, url: str) -> None:
-        if url.startswith(("data:", "blob:")):
-            return
-        if _origin(url) not in self.allowed:
-            self.problems.append(f"request to another origin: {url}")
-
-    def tolerate_network_errors(self) -> None:
-        """Until the end of this test, failed connections logged by Chromium are fine."""
-        self._tolerate = True
-
-    def take_problems(self) -> list[str]:
-        if self.page.is_closed():
-            problems = self.problems
-        else:
-            banners = self.page.locator(".py-error").count()
-            problems = self.problems + ([f"{banners} .py-error banner(s)"] if banners else [])
-        self.problems, self._tolerate = [], False
-        return problems
-
-    # --- Driving the page --------------------------------------------------------------
-
-    def load(self) -> ChatPage:
-        self.page.goto(self.directus.page_url + "/")
-        return self
-
-    def wait_ready(self) -> ChatPage:
-        """Python runs: the page leaves data-phase "loading" (signed out, or resuming)."""
-        expect(self.page.locator("html")).not_to_have_attribute("data-phase", "loading",
-                                                                 timeout=READY_MS)
-        return self
-
-    def expect_phase(self, phase: str, timeout: int = LIVE_MS) -> None:
-        expect(self.page.locator("html")).to_have_attribute("data-phase", phase,
-                                                            timeout=timeout)
-
-    def fill_sign_in(self, name: str, *, password: str | None = None,
-                     remember: bool = False) -> None:
-        email, right_password = self.directus.users[name]
-        self.page.fill("#email", email)
-        self.page.fill("#password", password if password is not None else right_password)
-        self.page.set_checked("#remember", remember)
-        self.page.click("#sign-in-button")
-
-    def sign_in(self, name: str, *, remember: bool = False) -> None:
-        self.expect_phase("signed-out", READY_MS)
-        self.fill_sign_in(name, remember=remember)
-        self.expect_phase("live")
-
-    def send(self, text: str) -> None:
-        self.page.fill("#draft", text)
-        self.page.press("#draft", "Enter")
-
-    def message(self, text: str):
-        """The stored messages (not the outbox) whose text is exactly ``text``."""
-        exactly = self.page.locator(".text", has_text=re.compile(f"^{re.escape(text)}$"))
-        return self.page.locator("#days .msg").filter(has=exactly)
-
-    def status(self):
-        return self.page.locator("#status")
-
-
-def open_chat(browser: Browser, directus, *, viewport: dict = DESKTOP,
-              wait: bool = True) -> ChatPage:
-    """A new browser context (its own storage) with the chat page loaded."""
-    context = browser.new_context(viewport=viewport)
-    chat = ChatPage(context.new_page(), directus).load()
-    _open.append(chat)
-    return chat.wait_ready() if wait else chat
-
-
-def close_chat(chat: ChatPage) -> None:
-    _open.remove(chat)
-    chat.page.context.close()
+from tests.e2e.pages import check_pages, close_chat, open_chat
 
 
 @pytest.fixture
@@ -148,40 +21,19 @@ def chat_page(browser, directus):
     close_chat(chat)
 
 
-@pytest.fixture(autouse=True)
-def _checks():
-    yield
-    problems = [f"{chat.page.url}: {problem}" for chat in list(_open)
-                for problem in chat.take_problems()]
+def _fail_on_problems() -> None:
+    problems = check_pages()
     if problems:
         pytest.fail("\n".join(problems), pytrace=False)
 
 
-# --- REST, as the demo users and the admin ---------------------------------------------
+@pytest.fixture(autouse=True)
+def _checks():
+    yield
+    _fail_on_problems()
 
 
-def rest(directus, method: str, path: str, body=None, token: str | None = None):
-    request = urllib.request.Request(
-        directus.url + path, method=method,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"Content-Type": "application/json",
-                 **({"Authorization": f"Bearer {token}"} if token else {})},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        text = response.read()
-    return json.loads(text) if text else None
-
-
-def post_message(directus, name: str, *contents: str):
-    """Create messages over REST as the demo user ``name``, in one request."""
-    token = directus.login(name)["access_token"]
-    body = [{"content": content} for content in contents]
-    return rest(directus, "POST", "/items/messages", body, token)["data"]
-
-
-def stored_count(directus, content: str) -> int:
-    """How many stored messages have exactly this content (read as the admin)."""
-    query = urllib.parse.urlencode({"filter": json.dumps({"content": {"_eq": content}}),
-                                    "fields": "id", "limit": "-1"})
-    return len(rest(directus, "GET", f"/items/messages?{query}",
-                    token=directus.admin_token)["data"])
+@pytest.fixture(scope="module", autouse=True)
+def _module_checks():
+    yield
+    _fail_on_problems()

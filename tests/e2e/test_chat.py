@@ -12,7 +12,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LIVE_MS, close_chat, open_chat, post_message, stored_count
+from tests.e2e.pages import LIVE_MS, close_chat, open_chat, post_message, stored_count
 
 XSS = [
     "<script>window.__pwned = 1</script>",

@@ -1,6 +1,6 @@
 """The page's Content-Security-Policy: the app runs under it, injected script does not."""
 
-from tests.e2e.conftest import close_chat, open_chat
+from tests.e2e.pages import close_chat, open_chat
 
 INJECT = """() => {
   window.__ran = [];

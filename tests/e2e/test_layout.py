@@ -13,7 +13,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP, PHONE, close_chat, open_chat, post_message
+from tests.e2e.pages import DESKTOP, PHONE, close_chat, open_chat, post_message
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / os.environ.get("SCREENSHOTS", "test-results/screenshots")

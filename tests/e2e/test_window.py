@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import close_chat, open_chat, post_message
+from tests.e2e.pages import close_chat, open_chat, post_message
 
 WINDOW, MAX_WINDOW = 200, 400  # chat/view.py's (it imports js: not importable here)
 COUNT = 500
