@@ -2,7 +2,9 @@
 
     python -m tools.vendor
 
-Runs `npm ci` first when node_modules is missing or older than package-lock.json.
+Runs `npm ci` first when node_modules is missing or older than package-lock.json; that
+also installs the devDependencies (axe-core, for the browser tests), which stay in
+node_modules: only the runtime below is copied.
 Then saves a memory snapshot of a started Pyodide (tools/snapshot.mjs, under Node), which
 the page starts from. After this the repo folder is a complete static site.
 static/vendor/ is git-ignored.
@@ -48,9 +50,10 @@ def ensure_node_modules() -> None:
     npm = shutil.which("npm")
     if npm is None:
         raise VendorError("npm was not found. Install it (on Debian: apt-get install -y npm).")
-    print("Installing @pyscript/core and pyodide with npm ci (~20 s)...", flush=True)
+    print("Installing @pyscript/core, pyodide and axe-core with npm ci (~20 s)...", flush=True)
     result = subprocess.run(
-        [npm, "ci", "--no-audit", "--no-fund"], cwd=ROOT, capture_output=True, text=True,
+        [npm, "ci", "--include=dev", "--no-audit", "--no-fund"], cwd=ROOT,
+        capture_output=True, text=True,
     )
     if result.returncode != 0:
         raise VendorError(
