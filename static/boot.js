@@ -15,8 +15,10 @@
   });
 })();
 
-// PyScript (and with it Python) starts once the form is on screen: started earlier, its
-// set-up and Pyodide's keep the page busy just when people begin to type.
+// PyScript reads its configuration from <script type="py" config=…> once, when its module
+// runs; an element parsed after that is started without it, with Pyodide from a CDN. So
+// PyScript starts only once the page is parsed, and after the form's first frame: started
+// earlier, its set-up and Pyodide's keep the page busy just when people begin to type.
 (function () {
   const core = new URL("vendor/pyscript/core.js", document.currentScript.src).href;
   let started = false;
@@ -26,6 +28,13 @@
       import(core);
     }
   }
-  requestAnimationFrame(() => setTimeout(start));
-  setTimeout(start, 250); // a tab opened in the background gets no animation frames
+  function afterParsing() {
+    requestAnimationFrame(() => setTimeout(start));
+    setTimeout(start, 250); // a tab opened in the background gets no animation frames
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", afterParsing, { once: true });
+  } else {
+    afterParsing();
+  }
 })();
