@@ -4,6 +4,7 @@
     server.start()
     server.plan = Plan(missing={"/static/vendor/pyscript/core.js"})  # from now on: 404
     server.plan = Plan(replaced={"/main.py": b"raise RuntimeError('boom')"})
+    server.plan = Plan(dropped={"/static/dom.js"})  # the connection closes, no answer
     server.stop()
 
 Like the static server of the bug report: HTTP/1.1 with keep-alive, Cache-Control
@@ -25,6 +26,7 @@ from tools.static_server import ROOT, Handler
 class Plan:
     delays: dict[str, float] = field(default_factory=dict)  # path -> seconds held back
     missing: frozenset[str] | set[str] = frozenset()  # paths answered 404
+    dropped: frozenset[str] | set[str] = frozenset()  # connection closed, no answer
     replaced: dict[str, bytes] = field(default_factory=dict)  # path -> body served instead
 
 
@@ -37,6 +39,9 @@ class _Handler(Handler):
         time.sleep(plan.delays.get(path, 0))
         if path in plan.missing:
             return self.send_error(404)
+        if path in plan.dropped:
+            self.close_connection = True
+            return None
         if path in plan.replaced:
             body = plan.replaced[path]
             self.send_response(200)
@@ -51,16 +56,23 @@ class _Handler(Handler):
         SimpleHTTPRequestHandler.end_headers(self)  # instead of the app server's no-store
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # a browser context closed while its files were still coming
+
+
 class StartupServer:
     """The repo folder on a free port of 127.0.0.1, served as `plan` says."""
 
     def __init__(self, plan: Plan = Plan()) -> None:
         self._handler = type("PlannedHandler", (_Handler,), {"plan": plan})
-        self.httpd = ThreadingHTTPServer(
-            ("127.0.0.1", 0), functools.partial(self._handler, directory=str(ROOT)))
-        self.httpd.daemon_threads = True
+        self.httpd = _Server(("127.0.0.1", 0),
+                             functools.partial(self._handler, directory=str(ROOT)))
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,),
+                                        daemon=True)  # polls often: stops at once
 
     @property
     def plan(self) -> Plan:
