@@ -139,24 +139,27 @@
   }
 
   // --- Starting PyScript -----------------------------------------------------------------
+  // Once the form has had its first frame (started earlier, PyScript's set-up and
+  // Pyodide's keep the page busy just when people begin to type) and the page is parsed:
   // PyScript reads its configuration from <script type="py" config=…> once, when its
-  // module runs; it finds an element that is not parsed yet later, without the config,
-  // and then asks a CDN for Pyodide. So it starts only once the page is parsed, and
-  // after the form's first frame: started earlier, its set-up and Pyodide's keep the
-  // page busy just when people begin to type.
+  // module runs, and starts an element parsed after that without it, asking a CDN for
+  // Pyodide.
   let started = false;
+  let painted = false;
+  let parsed = false; // a classic script in the body: DOMContentLoaded comes later
   function start() {
-    if (started) return;
+    if (started || !painted || !parsed) return;
     started = true;
     import(core).catch((error) => show("load", error.message));
   }
-  function afterParsing() {
-    requestAnimationFrame(() => setTimeout(start));
-    setTimeout(start, 250); // a tab opened in the background gets no animation frames
+  function afterFrame() {
+    painted = true;
+    start();
   }
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", afterParsing, { once: true });
-  } else {
-    afterParsing();
-  }
+  requestAnimationFrame(() => setTimeout(afterFrame));
+  setTimeout(afterFrame, 250); // a tab opened in the background gets no animation frames
+  document.addEventListener("DOMContentLoaded", () => {
+    parsed = true;
+    start();
+  }, { once: true });
 })();
