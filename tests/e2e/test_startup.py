@@ -20,7 +20,7 @@ DELAY = 0.4  # seconds: enough for the other files to overtake the one held back
 DELAYED = ("/static/dom.js", "/pyscript.toml", "/static/vendor/pyscript/core.js", "/main.py",
            "/static/pyodide-snapshot.mjs")
 LOADS = 30
-AT_ONCE = 3  # pages starting side by side, as when other pages are busy in the browser
+AT_ONCE = 5  # pages starting side by side, as when other pages are busy in the browser
 
 # Python ready (it sets data-phase), a start-up problem shown, or a refused request.
 SETTLED = """() => document.documentElement.dataset.phase !== "loading"
@@ -95,7 +95,7 @@ def servers():
 
 def test_every_fresh_load_starts_python_from_its_own_config_whichever_file_comes_late(
         browser, servers):
-    """30 fresh contexts, three at a time, each with one of the page's start-up files
+    """30 fresh contexts, five at a time, each with one of the page's start-up files
     held back 400 ms: every one reaches Python ready, and none asks another origin."""
     late = [servers(Plan(delays={path: DELAY})) for path in DELAYED]
     failed = []
