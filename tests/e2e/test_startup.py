@@ -115,7 +115,8 @@ def open_failing(browser, servers, plan: Plan) -> Load:
 
 
 def expect_start_problem(load: Load, says: str, detail: str) -> None:
-    """The sign-in card says why the app cannot start, announced, with a Reload button."""
+    """The sign-in card says why the app cannot start, announced, with a Reload button:
+    the failure itself was caught, not left to the 30 s notice (another text)."""
     problem = load.page.locator("#start-problem")
     expect(problem).to_have_attribute("role", "alert")
     expect(problem.locator("p").first).to_contain_text(says)
