@@ -1,5 +1,5 @@
-// PyScript's interpreter module (see pyscript.toml), also loaded by index.html ahead of
-// PyScript so that Python starts while PyScript sets itself up.
+// PyScript's interpreter module (see pyscript.toml). Pyodide starts as soon as PyScript
+// imports it, before PyScript asks for it (it opens its storage first).
 //
 // Pyodide starts from the memory snapshot tools/snapshot.mjs saved at install time
 // (make run, make test): Python is then ready in about a second instead of several.
