@@ -13,13 +13,13 @@ no-cache. Everything else (the files it serves, MIME types) is tools/static_serv
 
 from __future__ import annotations
 
-import functools
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
-from tools.static_server import ROOT, Handler
+from tools.static_server import Handler, content_type
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class _Handler(Handler):
         if path in plan.replaced:
             body = plan.replaced[path]
             self.send_response(200)
-            self.send_header("Content-Type", self.guess_type(path))
+            self.send_header("Content-Type", content_type(Path(path)))
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             return self.wfile.write(body)
@@ -53,7 +53,7 @@ class _Handler(Handler):
 
     def end_headers(self):
         self.send_header("Cache-Control", "no-cache")
-        SimpleHTTPRequestHandler.end_headers(self)  # instead of the app server's no-store
+        BaseHTTPRequestHandler.end_headers(self)  # instead of the app server's no-store
 
 
 class _Server(ThreadingHTTPServer):
@@ -68,8 +68,7 @@ class StartupServer:
 
     def __init__(self, plan: Plan = Plan()) -> None:
         self._handler = type("PlannedHandler", (_Handler,), {"plan": plan})
-        self.httpd = _Server(("127.0.0.1", 0),
-                             functools.partial(self._handler, directory=str(ROOT)))
+        self.httpd = _Server(("127.0.0.1", 0), self._handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self._thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,),
                                         daemon=True)  # polls often: stops at once
