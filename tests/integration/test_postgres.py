@@ -36,7 +36,7 @@ def test_setup_on_postgresql_is_idempotent_and_enforces_access(postgres, tmp_pat
     try:
         capsys.readouterr()
         provision.provision(server.url, admin_token, demo_users=True)
-        assert capsys.readouterr().out == "Directus is set up for the chat.\n"
+        assert capsys.readouterr().out == "Directus is set up for the chat: nothing changed.\n"
 
         email, password, _ = provision.DEMO_USERS["alice"]
         token = call(server.url, "/auth/login", body={"email": email, "password": password}
