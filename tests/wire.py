@@ -53,3 +53,20 @@ def ask(ws, frame):
 def all_messages(directus):
     return rest(directus, "GET", "/items/messages?limit=-1&sort=date_created",
                 token=directus.admin_token)[1]["data"]
+
+
+def snapshot(directus):
+    """Everything provisioning may touch, as the admin reads it: compare two to prove that
+    nothing changed."""
+    def read(path):
+        return rest(directus, "GET", path, token=directus.admin_token)[1]["data"]
+
+    state = {path: read(path) for path in (
+        "/collections?limit=-1", "/fields", "/relations",
+        "/permissions?limit=-1&sort=id", "/policies?limit=-1&sort=id",
+        "/roles?limit=-1&sort=id", "/access?limit=-1&sort=id",
+        "/users?limit=-1&sort=id&fields=id,email,role,status",
+    )}
+    if "messages" in {c["collection"] for c in state["/collections?limit=-1"]}:
+        state["messages"] = read("/items/messages?limit=-1&sort=date_created")
+    return state

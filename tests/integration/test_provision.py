@@ -12,6 +12,7 @@ import pytest
 from server import provision
 from server.provision.__main__ import EXIT_MISSING, main
 from server.provision.datastudio import PUBLIC_POLICY
+from tests.wire import snapshot
 
 
 def admin(directus, method, path, body=None):
@@ -23,18 +24,6 @@ def admin(directus, method, path, body=None):
     with urllib.request.urlopen(request, timeout=10) as response:
         text = response.read()
         return json.loads(text)["data"] if text else None
-
-
-def snapshot(directus):
-    """Everything provisioning may touch, as the admin reads it."""
-    return {path: admin(directus, "GET", path) for path in (
-        "/collections?limit=-1", "/fields", "/relations",
-        "/permissions?limit=-1&sort=id", "/policies?limit=-1&sort=id",
-        "/roles?limit=-1&sort=id", "/access?limit=-1&sort=id",
-        "/users?limit=-1&sort=id&fields=id,email,role,status",
-    )} | ({"messages": admin(directus, "GET", "/items/messages?limit=-1&sort=date_created")}
-          if "messages" in {c["collection"] for c in admin(directus, "GET", "/collections")}
-          else {})
 
 
 def cli(directus, *flags, token=None):
