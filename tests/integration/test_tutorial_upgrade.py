@@ -182,9 +182,13 @@ def test_chat_users_have_least_privilege_after_the_upgrade(upgrade, tokens):
 def test_chat_users_may_read_the_field_list_of_messages(upgrade, tokens):
     status, body = rest(upgrade.server, "GET", "/fields/messages", token=tokens["carol"])
     assert status == 200
-    names = {f["field"] for f in body["data"]}
+    fields = {f["field"]: f for f in body["data"]}
     assert {"id", "content", "user_created", "date_created", "user_updated", "date_updated",
-            upgrade.key} <= names
+            upgrade.key} <= set(fields)
+    # What a client learns from it: the key's type, and the longest content there is room for.
+    assert fields["id"]["type"] == {"tutorial": "integer", "uuid": "uuid"}[upgrade.variant]
+    assert fields["content"]["schema"]["max_length"] == {"tutorial": None,
+                                                         "uuid": 255}[upgrade.variant]
     status, body = rest(upgrade.server, "GET", "/fields/directus_users", token=tokens["carol"])
     assert {f["field"] for f in body["data"]} == {"id", "first_name"}
 
