@@ -8,10 +8,11 @@ import uuid
 
 import pytest
 
+from server.provision.__main__ import main
 from server.provision.datastudio import PUBLIC_POLICY
 from tests.interop.tutorial_peer import TutorialPeer
 from tests.tutorial_db import SEED
-from tests.wire import all_messages, ask, error_code, rest, socket
+from tests.wire import all_messages, ask, error_code, rest, snapshot, socket
 
 
 def run(coroutine):
@@ -152,3 +153,25 @@ def test_under_all_access_a_create_with_an_unknown_field_is_stored_without_it(tu
         assert reply["uid"] == "c1"
         assert "client_id" not in reply["data"]
         assert reply["data"]["user_created"] == me
+
+
+def test_check_names_each_missing_field_and_permission_and_changes_nothing(tutorial, capsys):
+    before = snapshot(tutorial)
+    capsys.readouterr()
+    assert main(["--url", tutorial.url, "--token", tutorial.admin_token, "--check"]) == 3
+    out = capsys.readouterr().out
+    fix = f"  Fix: python -m server.provision --url {tutorial.url} --token ADMIN_TOKEN\n"
+    for missing in ("field messages.user_updated (who last edited a message)",
+                    "field messages.date_updated (when a message was edited; edits are "
+                    "marked by it)",
+                    "field messages.client_id (uuid, unique; the client key, without which a "
+                    "send retried after a lost reply can be stored twice)",
+                    "permission for Chat User: create on messages (fields client_id, content)",
+                    "role Chat User"):
+        assert f"Missing: {missing}\n{fix}" in out
+    assert ("Risk: The Public policy's create on messages: anyone can post, unauthenticated, "
+            "as nobody. Signed-in users without a role get it too.\n  To remove it: "
+            f"python -m server.provision --url {tutorial.url} --token ADMIN_TOKEN "
+            "--lock-down\n") in out
+    assert out.endswith("Check: 11 missing; nothing was changed.\n")
+    assert snapshot(tutorial) == before
