@@ -160,12 +160,14 @@ def test_chat_users_have_least_privilege_after_the_upgrade(upgrade, tokens):
         reply = ask(ws, {"type": "items", "collection": "messages", "action": "update",
                          "id": old["id"], "data": {"content": "edited by bob"}, "uid": "u1"})
         assert reply["error"]["code"] == "FORBIDDEN"
-        # A field the user may not write (here: the author) is refused, nothing stored.
+        # A field the user may not write (the author; one that does not exist) is refused,
+        # nothing stored.
         count = len(all_messages(server))
-        reply = ask(ws, {"type": "items", "collection": "messages", "action": "create",
-                         "data": {"content": "forged", "user_created": None}, "uid": "c1"})
-        assert reply["status"] == "error" and reply["error"]["code"] == "FORBIDDEN"
-        assert "uid" not in reply and len(all_messages(server)) == count
+        for extra in ({"user_created": None}, {"no_such_field": 1}):
+            reply = ask(ws, {"type": "items", "collection": "messages", "action": "create",
+                             "data": {"content": "forged", **extra}, "uid": "c1"})
+            assert reply["status"] == "error" and reply["error"]["code"] == "FORBIDDEN", extra
+            assert "uid" not in reply and len(all_messages(server)) == count
 
     # Alice edits her message from before the upgrade: now marked as edited, by her.
     status, reply = rest(server, "PATCH", path, {"content": "Hello, edited"}, tokens["alice"])
