@@ -175,3 +175,15 @@ def test_check_names_each_missing_field_and_permission_and_changes_nothing(tutor
             "--lock-down\n") in out
     assert out.endswith("Check: 11 missing; nothing was changed.\n")
     assert snapshot(tutorial) == before
+
+
+def test_any_signed_in_user_may_read_their_own_permissions(tutorial, tokens):
+    """GET /permissions/me says, per collection and action, what the user may do: how a
+    client can name the permission it lacks."""
+    status, body = rest(tutorial, "GET", "/permissions/me", token=tokens["alice"])
+    assert status == 200 and set(body["data"]) == {"messages"}
+    assert body["data"]["messages"] == {
+        "read": {"access": "full", "fields": ["*"]},
+        "create": {"access": "full", "fields": ["*"]},
+        "update": {"access": "none"}, "delete": {"access": "none"},
+        "share": {"access": "none"}}

@@ -195,6 +195,19 @@ def test_chat_users_may_read_the_field_list_of_messages(upgrade, tokens):
     assert {f["field"] for f in body["data"]} == {"id", "first_name"}
 
 
+def test_chat_users_may_read_what_they_are_allowed(upgrade, tokens):
+    status, body = rest(upgrade.server, "GET", "/permissions/me", token=tokens["carol"])
+    assert status == 200
+    assert body["data"]["messages"] == {
+        "read": {"access": "full", "fields": ["*"]},
+        "create": {"access": "full", "fields": sorted({"content", upgrade.key})},
+        "update": {"access": "partial", "fields": ["content"]},
+        "delete": {"access": "partial", "fields": ["*"]},
+        "share": {"access": "none"}}
+    assert body["data"]["directus_users"]["read"] == {"access": "full",
+                                                      "fields": ["id", "first_name"]}
+
+
 def test_the_tutorial_client_still_chats_and_now_shows_names(upgrade):
     server, marker = upgrade.server, uuid.uuid4().hex[:8]
 
