@@ -1,1 +1,1 @@
-"""The local Directus (local.py) and the chat schema and access setup (provision.py)."""
+"""The local Directus (local.py) and the chat schema and access setup (provision/)."""

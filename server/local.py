@@ -188,8 +188,9 @@ def _base_env(db_file: Path) -> dict[str, str]:
 
 
 def bootstrap(db_file: Path, admin_password: str | None = None,
-              extra_env: dict[str, str] | None = None) -> str:
-    """Create a new SQLite database at `db_file` with the chat schema, access and demo users.
+              extra_env: dict[str, str] | None = None, chat_setup: bool = True) -> str:
+    """Create a new SQLite database at `db_file` with the chat schema, access and demo users
+    (with `chat_setup=False`: a bare Directus, as a new project starts).
 
     `extra_env` may point Directus at another database instead (DB_CLIENT=pg, ...); the
     folder of `db_file` still holds the log and uploads. Returns the admin token (static,
@@ -216,6 +217,9 @@ def bootstrap(db_file: Path, admin_password: str | None = None,
         raise SetupError(
             f"Directus bootstrap of {db_file} failed:\n{_tail(result.stdout + result.stderr)}"
         )
+    if not chat_setup:
+        log(f"Bootstrapped {db_file.name} in {time.monotonic() - started:.0f} s.")
+        return admin_token
     log(f"Bootstrapped {db_file.name} in {time.monotonic() - started:.0f} s; "
         "applying the chat setup.")
     server = DirectusServer(db_file, free_port(), "http://127.0.0.1", extra_env)

@@ -1,10 +1,17 @@
 """Fixtures shared by all test layers. Everything is lazy: unit tests start nothing.
 
-- `directus_template`: a SQLite database bootstrapped and set up once per session
-  (`.db_file`, `.admin_token`).
+- `bare_template`: a SQLite database bootstrapped once per session, as a new Directus
+  project starts (no collections, only the admin); the templates below are copies of it.
+- `directus_template`: the bare one with the chat setup and demo users (server.provision).
+- `tutorial_templates(variant)`: the bare one built the way the tutorial says
+  (tests/tutorial_db.py: "tutorial" is the integer id, four fields, Public create+read
+  and roleless users; "uuid" the uuid variant without date_updated), with some history.
 - `directus`: the session's Directus, from a copy of the template (see `Directus` below).
 - `directus_factory(**extra_env)`: one more Directus from a fresh copy, with its own page
   server, e.g. `directus_factory(ACCESS_TOKEN_TTL="15s")`; stopped at teardown.
+- `tutorial_factory(variant="tutorial", **extra_env)`: the same from a tutorial template;
+  `tutorial_module_factory` for servers a test module shares.
+- `bare_factory()`: the same from the bare template.
 - `page_server`: the repo folder served over HTTP; its /config.json points at `directus`.
 - `postgres`: a PostgreSQL server from Debian's binaries on a free port;
   `postgres.directus_env(database)` creates a database and returns the DB_* settings.
@@ -17,6 +24,7 @@ from __future__ import annotations
 import json
 import shutil
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +32,8 @@ import pytest
 
 from server.cluster import Postgres
 from server.local import DirectusServer, SetupError, bootstrap, ensure_directus, free_port
-from server.provision import DEMO_USERS
+from server.provision import DEMO_USERS, ProvisionError, provision
+from tests import tutorial_db
 from tools import chromium
 from tools.static_server import StaticServer
 
@@ -89,15 +98,54 @@ def _start(server: DirectusServer) -> None:
         pytest.fail(str(error), pytrace=False)
 
 
+def _derive(template: Template, directory: Path, prepare) -> Template:
+    """A new template: a copy of `template` after `prepare(url, admin_token)` ran on it."""
+    db_file = directory / "template.db"
+    shutil.copyfile(template.db_file, db_file)
+    server = DirectusServer(db_file, free_port(), "http://127.0.0.1")
+    _start(server)
+    try:
+        prepare(server.url, template.admin_token)
+    except (ProvisionError, OSError) as error:
+        pytest.fail(f"Preparing {directory.name} failed: {error}. {server.log_tail()}",
+                    pytrace=False)
+    finally:
+        server.stop()
+    return Template(db_file, template.admin_token)
+
+
 @pytest.fixture(scope="session")
-def directus_template(tmp_path_factory) -> Template:
-    db_file = tmp_path_factory.mktemp("directus-template") / "template.db"
+def bare_template(tmp_path_factory) -> Template:
+    db_file = tmp_path_factory.mktemp("bare-template") / "template.db"
     try:
         ensure_directus()
-        token = bootstrap(db_file)
+        token = bootstrap(db_file, chat_setup=False)
     except SetupError as error:
         pytest.fail(str(error), pytrace=False)
     return Template(db_file, token)
+
+
+@pytest.fixture(scope="session")
+def directus_template(bare_template, tmp_path_factory) -> Template:
+    return _derive(bare_template, tmp_path_factory.mktemp("directus-template"),
+                   lambda url, token: provision(url, token, demo_users=True, quiet=True))
+
+
+@pytest.fixture(scope="session")
+def tutorial_templates(bare_template, tmp_path_factory):
+    made: dict[str, Template] = {}
+
+    def get(variant: str) -> Template:
+        def prepare(url, token):
+            tutorial_db.build(url, token, tutorial_db.VARIANTS[variant])
+            tutorial_db.seed(url, token)
+
+        if variant not in made:
+            made[variant] = _derive(bare_template, tmp_path_factory.mktemp(f"tutorial-{variant}"),
+                                    prepare)
+        return made[variant]
+
+    return get
 
 
 @pytest.fixture(scope="session")
@@ -122,24 +170,63 @@ def directus(directus_template, page_server, _directus_port, tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture
-def directus_factory(directus_template, tmp_path_factory):
+@contextmanager
+def _pool(tmp_path_factory):
+    """start(template, **extra_env): a Directus on a fresh copy, with its own page server;
+    all stopped on leaving."""
     started = []
 
-    def make(**extra_env: str) -> Directus:
+    def start(template: Template, **extra_env: str) -> Directus:
         port = free_port()
         page = StaticServer(config={"directus_url": f"http://127.0.0.1:{port}"})
         page.start()
-        server = Directus(directus_template, tmp_path_factory.mktemp("directus"), page,
+        server = Directus(template, tmp_path_factory.mktemp("directus"), page,
                           port=port, extra_env=extra_env)
         started.append((server, page))
         _start(server)
         return server
 
-    yield make
-    for server, page in started:
-        server.stop()
-        page.stop()
+    try:
+        yield start
+    finally:
+        for server, page in started:
+            server.stop()
+            page.stop()
+
+
+@pytest.fixture
+def _servers(tmp_path_factory):
+    with _pool(tmp_path_factory) as start:
+        yield start
+
+
+@pytest.fixture(scope="module")
+def _module_servers(tmp_path_factory):
+    with _pool(tmp_path_factory) as start:
+        yield start
+
+
+@pytest.fixture
+def directus_factory(directus_template, _servers):
+    return lambda **extra_env: _servers(directus_template, **extra_env)
+
+
+@pytest.fixture
+def tutorial_factory(tutorial_templates, _servers):
+    return lambda variant="tutorial", **extra_env: _servers(tutorial_templates(variant),
+                                                            **extra_env)
+
+
+@pytest.fixture(scope="module")
+def tutorial_module_factory(tutorial_templates, _module_servers):
+    """Like `tutorial_factory`, for servers a whole test module shares."""
+    return lambda variant="tutorial", **extra_env: _module_servers(tutorial_templates(variant),
+                                                                   **extra_env)
+
+
+@pytest.fixture
+def bare_factory(bare_template, _servers):
+    return lambda **extra_env: _servers(bare_template, **extra_env)
 
 
 @pytest.fixture(scope="session")

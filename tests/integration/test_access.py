@@ -3,50 +3,13 @@
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 import uuid
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import connect
 
-
-def rest(directus, method, path, body=None, token=None):
-    """One REST call; returns (HTTP status, decoded JSON body or None)."""
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(directus.url + path, data=data, method=method,
-                                     headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            text = response.read()
-            return response.status, json.loads(text) if text else None
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
-
-
-def error_code(body):
-    return body["errors"][0]["extensions"]["code"]
-
-
-@contextmanager
-def socket(directus, token=None):
-    """A websocket to Directus, authenticated with `token` when given."""
-    with connect(directus.ws_url, ping_interval=None, open_timeout=10) as ws:
-        if token:
-            ws.send(json.dumps({"type": "auth", "access_token": token}))
-            assert json.loads(ws.recv(timeout=10)) == {"type": "auth", "status": "ok"}
-        yield ws
-
-
-def ask(ws, frame):
-    ws.send(json.dumps(frame))
-    return json.loads(ws.recv(timeout=10))
+from tests.wire import ask, error_code, rest, socket
 
 
 @pytest.fixture(scope="module")
