@@ -385,14 +385,18 @@ def deliver(page: Page, cdp, tag: str, count: int, create: Callable[[list[str]],
 
 def scroll_back(page: Page, tag: str, count: int) -> int:
     """Scroll Bob's list up until every message of `tag` was on screen, or scrolling brings
-    no more (a client may keep only the newest in the DOM). Returns how many were seen."""
-    seen, still = page.evaluate("tag => window.__bench.counts[tag] || 0", tag), 0
+    no older message into the list (a client may keep only the newest in the DOM). Returns
+    how many were seen. A client may skip drawing messages anywhere in a burst, so pages of
+    messages seen already do not end the search: only reaching the list's oldest does."""
+    state = ("tag => [window.__bench.counts[tag] || 0, (document.getElementById('messages')"
+             ".textContent.match(/#m[a-z0-9]+-\\d+#/) || [null])[0]]")
+    (seen, oldest), still = page.evaluate(state, tag), 0
     while seen < count and still < 3:
         page.evaluate("document.getElementById('messages').scrollTop = 0")
         page.wait_for_timeout(300)
-        now_seen = page.evaluate("tag => window.__bench.counts[tag] || 0", tag)
-        still = still + 1 if now_seen == seen else 0
-        seen = now_seen
+        now = page.evaluate(state, tag)
+        still = still + 1 if now == [seen, oldest] else 0
+        seen, oldest = now
     return seen
 
 
