@@ -2,7 +2,7 @@
 # make test  installs the test dependencies, then runs the whole suite
 # make lint  ruff
 # make bench the performance benchmark (~30 min; BENCH_ARGS="--reps 1" for a quick look)
-# make load  the load test (LOAD_ARGS, see python -m tools.load --help; docs/RELIABILITY.md)
+# make load  the load test (LOAD_ARGS, see python -m stress.load --help; docs/RELIABILITY.md)
 # make chaos the long chaos scenarios (~12 min; docs/RELIABILITY.md)
 # make clean removes what run/test installed (keeps data/, the local database)
 
@@ -43,12 +43,12 @@ bench: $(VENV)/.installed
 
 load: $(VENV)/.installed
 	@$(VENV)/bin/python -m server.local
-	@$(VENV)/bin/python -m tools.load $(LOAD_ARGS)
+	@$(VENV)/bin/python -m stress.load $(LOAD_ARGS)
 
 chaos: $(VENV)/.installed
 	@$(VENV)/bin/python -m server.local
 	@for scenario in storm cut expiry ratelimit; do \
-		$(VENV)/bin/python -m tools.chaos $$scenario || exit 1; done
+		$(VENV)/bin/python -m stress.chaos $$scenario || exit 1; done
 
 lint: $(VENV)/.installed
 	@$(VENV)/bin/ruff check .

@@ -41,8 +41,8 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from server.local import DirectusServer, SetupError, bootstrap, ensure_directus, free_port
 from server.provision import DEMO_USERS
+from server.static_server import StaticServer
 from tools import chromium
-from tools.static_server import StaticServer
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = (ROOT / "bench" / "probe.js").read_text()

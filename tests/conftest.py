@@ -33,9 +33,9 @@ import pytest
 from server.cluster import Postgres
 from server.local import DirectusServer, SetupError, bootstrap, ensure_directus, free_port
 from server.provision import DEMO_USERS, ProvisionError, provision
+from server.static_server import StaticServer
 from tests import tutorial_db
 from tools import chromium
-from tools.static_server import StaticServer
 
 ROOT = Path(__file__).resolve().parent.parent
 

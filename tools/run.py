@@ -24,8 +24,8 @@ from server.local import (
     ensure_directus,
     port_is_free,
 )
+from server.static_server import StaticServer
 from tools import vendor
-from tools.static_server import StaticServer
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"

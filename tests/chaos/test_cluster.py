@@ -9,8 +9,8 @@ import pytest
 
 from server.cluster import Cluster
 from server.local import SetupError
-from tools.chaos import chatter
-from tools.crowd import Crowd, fetch_stored
+from stress.chaos import chatter
+from stress.crowd import Crowd, fetch_stored
 
 
 @pytest.fixture(scope="module")

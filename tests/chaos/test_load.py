@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-from tools.crowd import percentile
-from tools.load import run_step
+from stress.crowd import percentile
+from stress.load import run_step
 
 
 def test_ten_clients_at_one_message_per_second_each_all_delivered_once(directus):
-    """Short version of `python -m tools.load` (50 clients, 60 s; see docs/RELIABILITY.md)."""
+    """Short version of `python -m stress.load` (50 clients, 60 s; see docs/RELIABILITY.md)."""
     step = asyncio.run(asyncio.wait_for(
         run_step([directus.url], directus.admin_token, clients=10, rate=1.0, duration=10,
                  server_pids=[directus.process.pid]), 180))

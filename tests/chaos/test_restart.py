@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from tools.chaos import restart_storm
+from stress.chaos import restart_storm
 
 
 def test_restart_storm_delivers_every_message_once_in_one_order(directus):
-    """Short version of `python -m tools.chaos storm` (10 clients, 3 min, 10 restarts)."""
+    """Short version of `python -m stress.chaos storm` (10 clients, 3 min, 10 restarts)."""
     try:
         figures = asyncio.run(asyncio.wait_for(
             restart_storm(directus, clients=4, duration=30, restarts=2, seed=1), 300))

@@ -10,12 +10,12 @@ import urllib.request
 import pytest
 
 from chat.client import SESSION_EXPIRED, Phase
+from chat.headless import HeadlessClient
+from server.static_server import StaticServer
+from stress.chaos import EXPIRY_ENV, token_expiry
+from stress.crowd import fetch_stored
+from stress.proxy import FaultyProxy
 from tests.conftest import Directus
-from tools.chaos import EXPIRY_ENV, token_expiry
-from tools.crowd import fetch_stored
-from tools.headless import HeadlessClient
-from tools.proxy import FaultyProxy
-from tools.static_server import StaticServer
 
 # Online clients refresh every 8 s, which keeps extending a 15 s refresh token;
 # a client cut off for longer than 15 s finds its session gone.
@@ -48,7 +48,7 @@ def admin(server, method: str, path: str, body: dict | None = None):
 
 
 def test_ten_second_access_tokens_lose_nothing_and_reopen_no_socket(short_tokens):
-    """Short version of `python -m tools.chaos expiry` (10 clients, 3 minutes)."""
+    """Short version of `python -m stress.chaos expiry` (10 clients, 3 minutes)."""
     figures = run(token_expiry(short_tokens, clients=3, duration=18, seed=3))
     print(figures.line())
     assert figures.audit.sent >= 12

@@ -8,7 +8,7 @@
     server.stop()
 
 Like the static server of the bug report: HTTP/1.1 with keep-alive, Cache-Control
-no-cache. Everything else (the files it serves, MIME types) is tools/static_server.py's.
+no-cache. Everything else (the files it serves, MIME types) is server/static_server.py's.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from tools.static_server import Handler, content_type
+from server.static_server import Handler, content_type
 
 
 @dataclass(frozen=True)

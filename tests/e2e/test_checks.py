@@ -22,7 +22,7 @@ TESTS = '''
 import pytest
 
 from tests.e2e.pages import close_chat, open_chat
-from tools.static_server import StaticServer
+from server.static_server import StaticServer
 
 # The page is configured for this Directus, but the tests say theirs is elsewhere, so
 # the page requesting it is a request to a foreign origin.

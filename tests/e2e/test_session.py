@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
+from server.static_server import StaticServer
 from tests.e2e.pages import close_chat, open_chat, rest
-from tools.static_server import StaticServer
 
 STORAGE = "Object.keys(localStorage).filter(k => k.startsWith('chat.refresh_token'))" \
           ".map(k => localStorage.getItem(k))"

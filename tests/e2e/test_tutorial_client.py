@@ -17,11 +17,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from chat.headless import HeadlessClient
 from server.local import free_port
 from server.provision import provision
 from tests.interop.tutorial_peer import TutorialPeer
 from tools import tutorial_client
-from tools.headless import HeadlessClient
 
 pytestmark = pytest.mark.skipif(not tutorial_client.built(), reason=(
     "the tutorial's client is not built: python -m tools.tutorial_client --tutorial "

@@ -8,7 +8,7 @@ import urllib.request
 import uuid
 
 from chat.client import Phase
-from tools.headless import HeadlessClient
+from chat.headless import HeadlessClient
 
 
 def run(coroutine):

@@ -16,9 +16,9 @@ import pytest
 from websockets.sync.client import connect
 
 from chat.client import Phase
-from tools.crowd import fetch_stored
-from tools.headless import HeadlessClient
-from tools.proxy import FaultyProxy
+from chat.headless import HeadlessClient
+from stress.crowd import fetch_stored
+from stress.proxy import FaultyProxy
 
 
 def run(coroutine):

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 
 import pytest
 
+from chat.headless import HeadlessClient
 from server.provision.__main__ import main
 from server.provision.datastudio import PUBLIC_POLICY
 from tests.interop.tutorial_peer import TutorialPeer
 from tests.tutorial_db import SEED
 from tests.wire import all_messages, ask, error_code, rest, snapshot, socket
-from tools.headless import HeadlessClient
 
 RUNS = ((), (), ("--lock-down", "--assign-chat-role"), ("--lock-down",))
 

@@ -6,7 +6,7 @@ import http.client
 
 import pytest
 
-from tools.static_server import StaticServer, connect_sources
+from server.static_server import StaticServer, connect_sources
 
 FILES = ("index.html", "main.py", "pyscript.toml", "config.json", "chat/client.py",
          "static/app.css", "static/icon.svg", "static/vendor/pyodide/a.mjs",
@@ -162,7 +162,7 @@ def test_the_real_folder_serves_the_page_and_the_benchmark_only():
         for path in ("/chat/%2e%2e/data/local.json", "/static/%2E%2E/data/local.json",
                      "/chat/%2e%2e/%2egit/config", "/chat/%2e%2e/pyproject.toml",
                      "/.git", "/.venv/pyvenv.cfg", "/server/node_modules/",
-                     "/bench/run.py", "/tools/static_server.py", "/README.md"):
+                     "/bench/run.py", "/server/static_server.py", "/README.md"):
             assert get(server, path)[0] == 404, path
     finally:
         server.stop()

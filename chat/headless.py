@@ -1,7 +1,9 @@
 """The chat core on CPython: a headless client over ``websockets`` and ``urllib``.
 
 The same ``ChatClient`` that runs in the page, driven by a small asyncio
-adapter, for the integration tests and the load and chaos tools::
+adapter, for the integration tests and the load and chaos tools (stress/). It
+lives beside the browser adapter but is not loaded by the page (pyscript.toml
+does not list it)::
 
     async with HeadlessClient("http://127.0.0.1:8055") as alice:
         await alice.sign_in("alice@example.com", "password")

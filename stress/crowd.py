@@ -26,9 +26,9 @@ from typing import Any
 
 from chat import client as core
 from chat.client import Phase
+from chat.headless import HeadlessClient
 from chat.protocol import Message, parse_message
 from server.provision import DEMO_USERS
-from tools.headless import HeadlessClient
 
 
 class TimedClient(HeadlessClient):

@@ -1,11 +1,11 @@
 """Load test: N chat clients each send at a fixed rate against one Directus (or a
 cluster), then every message is checked to have reached every client exactly once.
 
-    python -m tools.load                                  # 50 clients, 0.2 msg/s each, 60 s
-    python -m tools.load --clients 200 --rate 0.05
-    python -m tools.load --rates 0.1,0.2,0.4,0.8          # a sweep, up to the first saturated step
-    python -m tools.load --db postgres --instances 2      # PostgreSQL + Redis cluster
-    python -m tools.load --url http://127.0.0.1:8055 --admin-token TOKEN   # a running one
+    python -m stress.load                                  # 50 clients, 0.2 msg/s each, 60 s
+    python -m stress.load --clients 200 --rate 0.05
+    python -m stress.load --rates 0.1,0.2,0.4,0.8          # a sweep, up to the first saturated step
+    python -m stress.load --db postgres --instances 2      # PostgreSQL + Redis cluster
+    python -m stress.load --url http://127.0.0.1:8055 --admin-token TOKEN   # a running one
 
 Without --url it starts its own Directus in a temporary folder (SQLite, or PostgreSQL
 and Redis from Debian's packages). All clients run in this one asyncio process, so the
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from server.local import SetupError
-from tools.crowd import Audit, Crowd, fetch_stored, percentile
+from stress.crowd import Audit, Crowd, fetch_stored, percentile
 
 SATURATED_P95 = 1.0  # seconds
 SATURATED_DRAIN = 5.0  # seconds
@@ -179,7 +179,7 @@ def start_servers(args: argparse.Namespace, workdir: Path):
         cluster.start()
         return (cluster.stop, cluster.urls, cluster.admin_token,
                 [s.process.pid for s in cluster.servers if s.process])
-    from tools.chaos import scratch_directus
+    from stress.chaos import scratch_directus
 
     server = scratch_directus(workdir)
     return server.stop, [server.url], server.admin_token, [server.process.pid]

@@ -1,6 +1,6 @@
 """A static file server for the repo folder, used by `make run`, the tests and docker-compose.
 
-    python -m tools.static_server --port 8000 --directus-url http://127.0.0.1:8055
+    python -m server.static_server --port 8000 --directus-url http://127.0.0.1:8055
 
     server = StaticServer(port=8000, config={"directus_url": "http://127.0.0.1:8055"})
     server.start()          # serves in a background thread; server.url is the page origin

@@ -4,10 +4,10 @@ network fails, then an audit proves that every message arrived exactly once.
 The tests in tests/chaos run short versions; the long ones are this command,
 which starts its own Directus (bootstrapped into a temporary folder)::
 
-    python -m tools.chaos storm --clients 10 --duration 180 --faults 10
-    python -m tools.chaos cut --clients 10 --duration 180 --faults 12
-    python -m tools.chaos expiry --clients 10 --duration 180
-    python -m tools.chaos ratelimit --clients 10 --burst 30
+    python -m stress.chaos storm --clients 10 --duration 180 --faults 10
+    python -m stress.chaos cut --clients 10 --duration 180 --faults 12
+    python -m stress.chaos expiry --clients 10 --duration 180
+    python -m stress.chaos ratelimit --clients 10 --burst 30
 
 Each prints one line of figures (clients, messages, faults, lost, duplicated,
 recovery time) and exits non-zero if anything was lost, doubled or misordered.
@@ -28,8 +28,8 @@ from typing import Any, Protocol
 
 from chat.client import Phase
 from server.local import DirectusServer, SetupError, bootstrap, ensure_directus, free_port
-from tools.crowd import Audit, Crowd, fetch_stored
-from tools.proxy import FaultyProxy
+from stress.crowd import Audit, Crowd, fetch_stored
+from stress.proxy import FaultyProxy
 
 # Short server timings that make the slow rules testable in seconds.
 HEARTBEAT = 2.0  # WEBSOCKETS_HEARTBEAT_PERIOD for the network cut
