@@ -21,6 +21,9 @@ What it guarantees (see ``shared/docs/directus-realtime.md`` for why):
 - every message typed is sent exactly once: it has a client-made UUID, waits
   in the outbox across disconnects and is confirmed by its reply, its own
   create event or, after ``RECORD_NOT_UNIQUE``, by reading it back;
+- the user is known from every token taken, however the session started, and
+  nothing is queued before it is: a message waiting in the outbox is only ever
+  sent as the account that typed it;
 - at most one ``items`` request in flight, because Directus 11 sends error
   frames for them without the uid;
 - after every (re)connect the newest page is merged and any larger gap read,
@@ -218,6 +221,8 @@ GAVE_UP = "Can't reach the chat server after {n} attempts."
 NO_ACCESS = "Your account may not read the chat. Ask an administrator for the Chat User role."
 SERVER_BUSY = "The server is busy; your message will be sent again in a moment."
 NO_ANSWER = "Not sent: the server did not answer. It may have refused this message."
+NOT_RESUMED = ("Not sent: your session has not reached the server yet. Your text stays "
+               "here; send it once connected.")
 
 
 def user_id_from_token(access_token: str) -> str | None:
@@ -344,9 +349,13 @@ class ChatClient:
 
     def send(self, text: str, *, now: float) -> str:
         """Queue a message and return its id. Raises ValueError with a sentence for
-        people if the text is empty or too long."""
+        people if the text is empty or too long, or if the session's user is not known
+        yet (a resumed session that has not reached the server): every message waiting
+        in the outbox has an owner, so it is never sent as another account."""
         if self.phase == Phase.SIGNED_OUT or self.phase == Phase.SIGNING_IN:
             raise InvalidState(f"cannot send while {self.phase.value}")
+        if self.user_id is None:
+            raise ValueError(NOT_RESUMED)
         content = text.strip()
         if not content:
             raise ValueError("Type a message first.")
@@ -474,7 +483,6 @@ class ChatClient:
 
     def _on_login(self, status: int, body: Any, now: float) -> None:
         if status == 200 and self._take_tokens(body, now):
-            self._start_user()
             self._connect(now)
         elif status == 401:
             self._end_session(WRONG_PASSWORD)
@@ -491,10 +499,9 @@ class ChatClient:
             elif self.phase in _CONNECTED:
                 self._set_timer("refresh", 5.0)
             return
-        if self.phase == Phase.SIGNING_IN:
-            self._start_user()
+        if self.phase == Phase.SIGNING_IN or (self.phase == Phase.CONNECTING
+                                              and self._conn is None):
             self._connect(now)
-        elif self.phase == Phase.CONNECTING and self._conn is None:
             self._connect(now)
         elif self._conn is not None and self.phase in _CONNECTED:
             # Same socket, new token: moves its expiry, and ends a TOKEN_EXPIRED pause.
@@ -506,17 +513,19 @@ class ChatClient:
             return False
         access, refresh, expires = (data.get(k) for k in ("access_token", "refresh_token",
                                                           "expires"))
-        if not isinstance(access, str) or not isinstance(refresh, str):
+        user_id = user_id_from_token(access) if isinstance(access, str) else None
+        if user_id is None or not isinstance(refresh, str):
             return False
         lifetime = expires / 1000 if isinstance(expires, (int, float)) and expires > 0 else 900
         self._access, self._refresh = access, refresh
         self._access_expires_at = now + lifetime
         self._events.append(SessionSaved(refresh_token=refresh))
         self._set_timer("refresh", lifetime * self.config.refresh_at)
+        self._start_user(user_id)
         return True
 
-    def _start_user(self) -> None:
-        user_id = user_id_from_token(self._access or "")
+    def _start_user(self, user_id: str) -> None:
+        """Tokens were taken: they say whose session this is, whatever the phase."""
         if self._outbox_owner not in (None, user_id):
             # Another account signed in: the previous one's unsent messages are not theirs.
             self._outbox.clear()

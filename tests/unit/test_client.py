@@ -643,3 +643,56 @@ def test_phase_changes_follow_the_transition_table(driver):
                               Phase.SYNCING, Phase.LIVE]
     with pytest.raises(c.InvalidState, match="cannot sign in while live"):
         driver.client.sign_in("a", "b", now=0)
+
+
+# --- Resuming when the first refresh fails ------------------------------------------
+
+
+def resume_after_a_failed_first_refresh(d: Driver, user: str = "u-alice") -> None:
+    """A saved session whose first refresh finds the server down; the retry works."""
+    d.resume("saved-refresh")
+    d.http_failed(d.take(c.HttpRequest)[-1].id, "network")
+    assert d.phase == Phase.WAITING
+    for _ in range(400):  # the next attempt refreshes first
+        refresh = [r for r in d.take(c.HttpRequest) if r.path == "/auth/refresh"]
+        if refresh:
+            break
+        d.advance(0.25)
+    d.answer_http(200, d.tokens_body(user), refresh[-1])
+    d.connect()
+
+
+def test_resume_whose_first_refresh_failed_still_knows_the_user(driver):
+    resume_after_a_failed_first_refresh(driver)
+    assert driver.phase == Phase.LIVE and driver.client.user_id == "u-alice"
+    live = [e for e in driver.events if isinstance(e, c.PhaseChanged)][-1]
+    assert live.user_id == "u-alice"  # so the view marks own messages as own
+
+
+def test_after_such_a_resume_another_account_never_sends_the_first_ones_messages(driver):
+    resume_after_a_failed_first_refresh(driver)
+    driver.drop()
+    driver.send("alice's, typed while away")
+    # Alice's session ends for good (revoked meanwhile); Bob signs in in the same tab.
+    refresh = driver.take(c.HttpRequest)
+    while not refresh:
+        driver.advance(0.25)
+        refresh = [r for r in driver.take(c.HttpRequest) if r.path == "/auth/refresh"]
+    driver.answer_http(401, {"errors": [{"message": "Invalid user credentials."}]}, refresh[-1])
+    assert driver.phase == Phase.SIGNED_OUT
+    driver.sign_in("bob@example.com", "pw")
+    driver.answer_http(200, driver.tokens_body("u-bob"))
+    driver.connect()
+    assert driver.client.outbox == ()
+    assert not any(f["type"] == "items" and f["action"] == "create" for f in driver.frames())
+
+
+def test_nothing_can_be_queued_before_the_session_user_is_known(driver):
+    """Typed while a resume has not reached the server yet: refused with a sentence, so
+    no message ever waits without an owner (the text stays in the composer)."""
+    driver.resume("saved-refresh")
+    driver.http_failed(driver.take(c.HttpRequest)[-1].id, "network")
+    assert driver.phase == Phase.WAITING
+    with pytest.raises(ValueError, match="once connected"):
+        driver.send("typed before anyone is known")
+    assert driver.client.outbox == ()
