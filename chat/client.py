@@ -15,8 +15,8 @@ events to the view::
 
 What it guarantees (see ``shared/docs/directus-realtime.md`` for why):
 - one owner for the single-use refresh token, refreshed over REST before
-  the access token expires; nothing is sent between ``TOKEN_EXPIRED`` and
-  the next ``auth`` ``ok``;
+  the access token expires, a failed refresh retried on a backoff; nothing is
+  sent between ``TOKEN_EXPIRED`` and the next ``auth`` ``ok``;
 - exactly one live subscription per socket, uids never reused;
 - every message typed is sent exactly once: it has a client-made UUID, waits
   in the outbox across disconnects and is confirmed by its reply, its own
@@ -288,6 +288,7 @@ class ChatClient:
         self._refresh: str | None = None
         self._http: dict[int, str] = {}  # request id -> purpose
         self._refreshing = False
+        self._refresh_delays: Iterator[float] = backoff(random=self._random)
         self._handshake_retried = False
         self._conn: int | None = None
         self._sub_uid: str | None = None
@@ -425,8 +426,7 @@ class ChatClient:
             if self.phase in (Phase.SIGNING_IN, Phase.CONNECTING):
                 self._connection_lost(text, now)
             elif self.phase in _CONNECTED:
-                # The socket may still be fine and the token still valid: try again soon.
-                self._set_timer("refresh", min(5.0, max(0.0, self._token_left(now) / 2)))
+                self._retry_refresh(now)
 
     def socket_opened(self, conn: int, *, now: float) -> None:
         if conn != self._conn or self.phase != Phase.CONNECTING:
@@ -497,7 +497,7 @@ class ChatClient:
             elif self.phase in (Phase.SIGNING_IN, Phase.CONNECTING):
                 self._connection_lost(UNREACHABLE.format(url=self.config.directus_url), now)
             elif self.phase in _CONNECTED:
-                self._set_timer("refresh", 5.0)
+                self._retry_refresh(now)
             return
         if self.phase == Phase.SIGNING_IN or (self.phase == Phase.CONNECTING
                                               and self._conn is None):
@@ -519,6 +519,7 @@ class ChatClient:
         lifetime = expires / 1000 if isinstance(expires, (int, float)) and expires > 0 else 900
         self._access, self._refresh = access, refresh
         self._access_expires_at = now + lifetime
+        self._refresh_delays = backoff(random=self._random)
         self._events.append(SessionSaved(refresh_token=refresh))
         self._set_timer("refresh", lifetime * self.config.refresh_at)
         self._start_user(user_id)
@@ -533,6 +534,15 @@ class ChatClient:
             self.timeline.clear()
             self._reset = True
         self.user_id = self._outbox_owner = user_id
+
+    def _retry_refresh(self, now: float) -> None:
+        """The socket may still be fine: try the refresh again after the next delay of
+        its own backoff, sooner while the token is valid (never sooner than a second)."""
+        delay = next(self._refresh_delays)
+        left = self._token_left(now)
+        if left > 0:
+            delay = min(delay, max(1.0, left / 2))
+        self._set_timer("refresh", delay)
 
     def _start_refresh(self) -> None:
         if self._refreshing or not self._refresh:

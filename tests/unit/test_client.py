@@ -696,3 +696,31 @@ def test_nothing_can_be_queued_before_the_session_user_is_known(driver):
     with pytest.raises(ValueError, match="once connected"):
         driver.send("typed before anyone is known")
     assert driver.client.outbox == ()
+
+
+# --- A failing refresh while the socket is up ---------------------------------------
+
+
+@pytest.mark.parametrize("failure", ["network", "500"])
+def test_a_failing_refresh_is_retried_at_a_bounded_rate_with_backoff(failure):
+    """REST refresh fails while the socket stays up, long past the token's expiry: the
+    retries never come faster than one a second and space out."""
+    d = Driver()
+    d.sign_in("a@b.c", "pw")
+    d.answer_http(200, d.tokens_body(expires_ms=10_000))
+    d.connect()
+    attempts = []
+    for step in range(1200):  # 120 s in steps of 0.1 s, every refresh failing at once
+        if step % 100 == 0:
+            d.frame({"type": "ping"})  # the server's heartbeat: the socket stays up
+        for request in d.take(c.HttpRequest):
+            attempts.append(d.now)
+            if failure == "network":
+                d.http_failed(request.id, "network")
+            else:
+                d.answer_http(500, None, request)
+        d.advance(0.1)
+    gaps = [b - a for a, b in zip(attempts, attempts[1:], strict=False)]
+    assert d.phase == Phase.LIVE
+    assert len(attempts) <= 20, f"{len(attempts)} refreshes in 120 s"
+    assert min(gaps) >= 0.5 and gaps[-1] >= 15  # a floor, and a growing delay
