@@ -749,7 +749,11 @@ class ChatClient:
             return
         request = self._in_flight
         # Directus 11 sends items errors without uid: it is the one request in flight.
+        # An error of any other type without a uid is about something else.
         if request is None or frame.uid not in (None, request.uid):
+            return
+        if frame.uid is None and frame.type != "items":
+            log.info("ignored a %s error without uid: %s", frame.type[:40], frame.code[:40])
             return
         self._in_flight = None
         entry = self._entry(request.message_id or "")

@@ -314,6 +314,19 @@ def test_error_without_uid_fails_the_create_in_flight(driver):
     assert driver.frames()[0]["data"]["content"] == "two"  # the queue moves on
 
 
+@pytest.mark.parametrize("kind", ["subscribe", "server", "mystery"])
+def test_an_error_without_uid_of_another_type_leaves_the_create_in_flight(driver, kind):
+    """Only ``items`` errors come without their uid (Directus 11); any other error
+    frame without a uid is not about our create."""
+    driver.sign_in_and_connect()
+    driver.send("one")
+    driver.frames()
+    driver.frame({"type": kind, "status": "error",
+                  "error": {"code": "INTERNAL_SERVER_ERROR", "message": "Something broke."}})
+    assert outbox(driver) == [("one", "sending")]
+    assert driver.frames() == []  # nothing sent again, nothing next
+
+
 def test_failed_message_can_be_retried_or_discarded(driver):
     driver.sign_in_and_connect()
     first = driver.send("one")
