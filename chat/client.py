@@ -24,6 +24,8 @@ What it guarantees (see ``shared/docs/directus-realtime.md`` for why):
 - the user is known from every token taken, however the session started, and
   nothing is queued before it is: a message waiting in the outbox is only ever
   sent as the account that typed it;
+- no password or token in any repr of an action or event (so in no log line
+  or test report either);
 - at most one ``items`` request in flight, because Directus 11 sends error
   frames for them without the uid;
 - after every (re)connect the newest page is merged and any larger gap read,
@@ -36,7 +38,7 @@ import base64
 import json
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import Enum
 from typing import Any
 
@@ -113,6 +115,47 @@ class InvalidState(Exception):
     """An input that makes no sense in the current phase (a bug in the caller)."""
 
 
+# --- Secrets out of reprs -----------------------------------------------------------
+
+SECRET_KEYS = frozenset({"password", "access_token", "refresh_token"})
+REDACTED = "<redacted>"
+
+
+def _masked(value: Any) -> Any:
+    """``value`` with the values of ``SECRET_KEYS`` replaced, at any depth."""
+    if isinstance(value, dict):
+        return {k: REDACTED if k in SECRET_KEYS and v is not None else _masked(v)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    return value
+
+
+class _Masked:
+    """Base of the actions and events that may carry a password or a token: their
+    repr (and so str, logs and pprint) shows ``_shown()``, where those are masked.
+    Equality is written here rather than by ``dataclass``: pytest then explains a
+    failed comparison with these reprs instead of printing each raw field."""
+
+    def _shown(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, f.name) for f in fields(self))  # type: ignore[arg-type]
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._values() == other._values()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={v!r}" for k, v in self._shown().items())
+        return f"{type(self).__name__}({shown})"
+
+
 # --- Actions for the adapter --------------------------------------------------------
 
 
@@ -122,10 +165,18 @@ class OpenSocket:
     url: str
 
 
-@dataclass(frozen=True)
-class SendFrame:
+@dataclass(frozen=True, eq=False, repr=False)
+class SendFrame(_Masked):
     conn: int
     text: str
+
+    def _shown(self) -> dict[str, Any]:
+        try:
+            frame = json.loads(self.text)
+        except ValueError:
+            return {"conn": self.conn, "text": f"<{len(self.text)} characters>"}
+        return {"conn": self.conn,
+                "text": json.dumps(_masked(frame), separators=(",", ":"), ensure_ascii=False)}
 
 
 @dataclass(frozen=True)
@@ -135,14 +186,17 @@ class CloseSocket:
     reason: str = ""
 
 
-@dataclass(frozen=True)
-class HttpRequest:
+@dataclass(frozen=True, eq=False, repr=False)
+class HttpRequest(_Masked):
     """POST ``body`` as JSON to the Directus URL + ``path``; answer with
     ``http_response(id, status, body)`` or ``http_failed(id, kind)``."""
 
     id: int
     path: str
     body: dict[str, Any]
+
+    def _shown(self) -> dict[str, Any]:
+        return {"id": self.id, "path": self.path, "body": _masked(self.body)}
 
 
 @dataclass(frozen=True)
@@ -193,11 +247,14 @@ class OutboxChanged:
     entries: tuple[Outgoing, ...]
 
 
-@dataclass(frozen=True, kw_only=True)
-class SessionSaved:
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class SessionSaved(_Masked):
     """The newest refresh token (None: forget it). Persist it only if the user asked to."""
 
     refresh_token: str | None
+
+    def _shown(self) -> dict[str, Any]:
+        return {"refresh_token": None if self.refresh_token is None else REDACTED}
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -40,6 +40,7 @@ class Driver:
         self.now = 1000.0
         self.actions: list = []
         self.events: list = []
+        self.history: list = []  # every action ever taken from the client, in order
         self.tokens = 0
         self.timers: dict[str, float] = {}  # name -> when it falls due
 
@@ -55,6 +56,7 @@ class Driver:
                 elif isinstance(action, c.CancelTimer):
                     self.timers.pop(action.name, None)
                 self.actions.append(action)
+                self.history.append(action)
             self.events += self.client.take_events()
             return result
         return call
