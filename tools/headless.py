@@ -95,6 +95,10 @@ class HeadlessClient:
         if self.phase != Phase.LIVE:
             raise RuntimeError(f"sign-in failed: {self._last_reason()}")
 
+    def resume(self, refresh_token: str) -> None:
+        """Resume a saved session from its refresh token (does not wait)."""
+        self._input(self.client.resume, refresh_token)
+
     def send(self, text: str) -> str:
         return self._input(self.client.send, text)
 
@@ -209,7 +213,8 @@ class HeadlessClient:
         url = self.client.config.directus_url.rstrip("/") + request.path
         try:
             status, body = await asyncio.to_thread(_post_json, url, request.body)
-        except OSError:
+        except Exception as error:  # any failure (OSError, HTTPException...) must reach the core
+            log.info("POST %s failed (%s)", request.path, type(error).__name__)
             self._input(self.client.http_failed, request.id, "network")
         else:
             self._input(self.client.http_response, request.id, status, body)
