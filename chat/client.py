@@ -17,6 +17,8 @@ What it guarantees (see ``shared/docs/directus-realtime.md`` for why):
 - one owner for the single-use refresh token, refreshed over REST before
   the access token expires, a failed refresh retried on a backoff; nothing is
   sent between ``TOKEN_EXPIRED`` and the next ``auth`` ``ok``;
+- sign-out revokes the session, also when a refresh in flight rotates its
+  token (the token it brings is logged out too);
 - exactly one live subscription per socket, uids never reused;
 - every message typed is sent exactly once: it has a client-made UUID, waits
   in the outbox across disconnects and is confirmed by its reply, its own
@@ -333,6 +335,7 @@ class ChatClient:
         self._reset = False
         self._outbox_dirty = False
         self._timers: set[str] = set()
+        self._revoke: set[int] = set()  # refreshes in flight at sign-out: revoke their token
         # Counters that never restart, so that no uid or socket number is ever reused.
         self._requests = 0
         self._uids = 0
@@ -399,6 +402,9 @@ class ChatClient:
         """Revoke the session and close the socket cleanly. Never reconnects."""
         if self._refresh:
             self._post("logout", "/auth/logout", {"refresh_token": self._refresh, "mode": "json"})
+        # Directus rotates the token in place: if a refresh in flight got there first,
+        # the logout above finds nothing, and only the token it brings can end the session.
+        self._revoke.update(i for i, purpose in self._http.items() if purpose == "refresh")
         self._outbox.clear()
         self._outbox_dirty = True
         self.timeline.clear()
@@ -465,6 +471,13 @@ class ChatClient:
 
     def http_response(self, request_id: int, status: int, body: Any, *, now: float) -> None:
         """A REST answer: ``body`` is the parsed JSON (or None)."""
+        if request_id in self._revoke:
+            self._revoke.discard(request_id)
+            data = body.get("data") if isinstance(body, dict) else None
+            refresh = data.get("refresh_token") if isinstance(data, dict) else None
+            if status == 200 and isinstance(refresh, str):
+                self._post("logout", "/auth/logout", {"refresh_token": refresh, "mode": "json"})
+            return
         purpose = self._http.pop(request_id, None)
         if purpose == "login":
             self._on_login(status, body, now)
@@ -473,6 +486,7 @@ class ChatClient:
 
     def http_failed(self, request_id: int, kind: str = "network", *, now: float) -> None:
         """A REST request got no answer. ``kind`` is "network" or "cors"."""
+        self._revoke.discard(request_id)
         purpose = self._http.pop(request_id, None)
         url = self.config.directus_url
         text = (CORS_REFUSED if kind == "cors" else UNREACHABLE_SIGN_IN).format(url=url)

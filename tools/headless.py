@@ -212,7 +212,7 @@ class HeadlessClient:
     async def _http(self, request: core.HttpRequest) -> None:
         url = self.client.config.directus_url.rstrip("/") + request.path
         try:
-            status, body = await asyncio.to_thread(_post_json, url, request.body)
+            status, body = await asyncio.to_thread(post_json, url, request.body)
         except Exception as error:  # any failure (OSError, HTTPException...) must reach the core
             log.info("POST %s failed (%s)", request.path, type(error).__name__)
             self._input(self.client.http_failed, request.id, "network")
@@ -224,7 +224,9 @@ class HeadlessClient:
         return changes[-1].reason if changes else None
 
 
-def _post_json(url: str, body: dict[str, Any]) -> tuple[int, Any]:
+def post_json(url: str, body: dict[str, Any]) -> tuple[int, Any]:
+    """POST ``body`` as JSON; the status and the parsed JSON answer (None if not JSON).
+    Raises what urllib and http.client raise when no answer comes."""
     request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
                                      headers={"Content-Type": "application/json"})
     try:

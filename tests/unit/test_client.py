@@ -560,6 +560,27 @@ def test_sign_out_revokes_closes_cleanly_and_never_reconnects(driver):
     assert not driver.take(c.OpenSocket)
 
 
+def test_sign_out_during_a_refresh_also_revokes_the_token_that_refresh_brings(driver):
+    """Directus rotates the token in place: a logout with the old one may find nothing
+    once the refresh in flight reached the server. Its answer is awaited and revoked."""
+    driver.sign_in_and_connect()
+    driver.take()
+    driver.advance(720)
+    refresh = driver.take(c.HttpRequest)[0]
+    driver.sign_out()
+    logout = driver.take(c.HttpRequest)
+    assert [(r.path, r.body["refresh_token"]) for r in logout] == [
+        ("/auth/logout", "refresh-1")]
+    driver.answer_http(200, driver.tokens_body(), refresh)  # brings refresh-2
+    logout = driver.take(c.HttpRequest)
+    assert [(r.path, r.body["refresh_token"]) for r in logout] == [
+        ("/auth/logout", "refresh-2")]
+    assert driver.phase == Phase.SIGNED_OUT and not driver.take(c.OpenSocket)
+    saved = [e.refresh_token for e in driver.events if isinstance(e, c.SessionSaved)]
+    assert saved[-1] is None  # the new token is never kept
+    assert driver.client.user_id is None
+
+
 def test_stale_socket_inputs_are_ignored(driver):
     driver.sign_in_and_connect()
     old = driver.conn
