@@ -31,7 +31,10 @@ What it guarantees (see ``shared/docs/directus-realtime.md`` for why):
 - at most one ``items`` request in flight, because Directus 11 sends error
   frames for them without the uid;
 - after every (re)connect the newest page is merged and any larger gap read,
-  so nothing created while away is missing and nothing shows twice.
+  then what is newer than the page read once more (Directus reads the page
+  before it registers the subscription), all before the outbox goes and the
+  phase is live: nothing created while away or while subscribing is missing,
+  and nothing shows twice.
 """
 
 from __future__ import annotations
@@ -522,9 +525,9 @@ class ChatClient:
             case protocol.SubscriptionEvent():
                 self._on_subscription(frame, now)
             case protocol.ItemsReply():
-                self._on_items(frame)
+                self._on_items(frame, now)
             case protocol.RequestError():
-                self._on_request_error(frame)
+                self._on_request_error(frame, now)
             case protocol.Unparsable():
                 log.warning("ignored a frame: %s", frame.reason)
 
@@ -767,8 +770,13 @@ class ChatClient:
         if frame.event == "init":
             self._apply_window(frame.data)
             self._synced = True
-            self._live_since = now
-            self._set_phase(Phase.LIVE)
+            # Directus reads the init page before it registers the subscription: a
+            # message created in between is in neither. One read of everything newer
+            # than the page (with the overlap) closes that window, before the outbox
+            # goes; the timeline is live once it is answered.
+            newest = self.timeline.newest()
+            self._queue_read("gap", since=newest.created - self.config.gap_overlap
+                             if newest is not None else None)
             self._pump()
         elif frame.event in ("create", "update"):
             for item in frame.data if isinstance(frame.data, list) else [frame.data]:
@@ -778,7 +786,7 @@ class ChatClient:
                 if isinstance(message_id, str) and self.timeline.remove(message_id):
                     self._changed[message_id] = None
 
-    def _on_items(self, frame: protocol.ItemsReply) -> None:
+    def _on_items(self, frame: protocol.ItemsReply, now: float) -> None:
         request = self._in_flight
         if isinstance(frame.data, dict):
             self._upsert(frame.data)  # a create's stored row, whatever its uid
@@ -803,9 +811,10 @@ class ChatClient:
                 self._apply_window(items)
             else:
                 self._apply_gap(items)
+            self._caught_up(now)
         self._pump()
 
-    def _on_request_error(self, frame: protocol.RequestError) -> None:
+    def _on_request_error(self, frame: protocol.RequestError, now: float) -> None:
         if frame.code == "REQUESTS_EXCEEDED":
             log.info("rate limited by the server")
             self._events.append(Notice(text=SERVER_BUSY))
@@ -830,6 +839,7 @@ class ChatClient:
         entry = self._entry(request.message_id or "")
         if request.kind in ("sync", "gap"):
             log.warning("a %s read failed: %s", request.kind, frame.code)
+            self._caught_up(now)
         elif entry is not None and request.kind == "create" and frame.code == "RECORD_NOT_UNIQUE":
             self._verify.append(entry.id)  # stored already? read it back to be sure
         elif entry is not None:
@@ -839,6 +849,12 @@ class ChatClient:
             entry.error = f"Not sent: {frame.message or frame.code}"
             self._outbox_dirty = True
         self._pump()
+
+    def _caught_up(self, now: float) -> None:
+        """A read after the subscription's init was answered: live once none is left."""
+        if self.phase == Phase.SYNCING and not self._reads:
+            self._live_since = now
+            self._set_phase(Phase.LIVE)
 
     def _resend_held(self) -> None:
         """After REQUESTS_EXCEEDED: send again whatever may have been refused."""

@@ -92,13 +92,17 @@ class Driver:
     def frame(self, obj: dict) -> None:
         self.socket_message(self.conn, json.dumps(obj))
 
-    def sign_in_and_connect(self, history: list | None = None, user: str = "u-alice") -> None:
+    def sign_in_and_connect(self, history: list | None = None, user: str = "u-alice",
+                            catch_up: list | None = ()) -> None:
         """Sign in, open, authenticate, subscribe and receive the first page."""
         self.sign_in("alice@example.com", "pw")
         self.answer_http(200, self.tokens_body(user))
-        self.connect(history)
+        self.connect(history, catch_up)
 
-    def connect(self, history: list | None = None) -> None:
+    def connect(self, history: list | None = None, catch_up: list | None = ()) -> None:
+        """Open, authenticate, subscribe, send the ``init`` page (``history``), then
+        answer the read that follows it with ``catch_up`` (unless it is None: then the
+        read is left for the test)."""
         opened = self.take(c.OpenSocket)[-1]
         self.socket_opened(opened.conn)
         auth = self.frames()[-1]
@@ -109,6 +113,10 @@ class Driver:
         self.sub_uid = subscribe["uid"]
         self.frame({"type": "subscription", "event": "init", "uid": self.sub_uid,
                     "data": history or []})
+        if catch_up is not None:
+            read = self.frames()[-1]
+            assert read["type"] == "items" and read["action"] == "read", read
+            self.frame({"type": "items", "uid": read["uid"], "data": list(catch_up)})
 
     def next_socket(self) -> int:
         """Wait for the next attempt to open a socket; return its number."""
@@ -119,11 +127,11 @@ class Driver:
             self.advance(0.25)
         raise AssertionError("no attempt to open a socket within 150 s")
 
-    def reconnect(self, history: list | None = None) -> None:
+    def reconnect(self, history: list | None = None, catch_up: list | None = ()) -> None:
         """Wait for the next attempt to open a socket, then connect it."""
         conn = self.next_socket()
         self.actions.append(c.OpenSocket(conn, ""))
-        self.connect(history)
+        self.connect(history, catch_up)
 
     def fail_attempt(self) -> None:
         """Wait for the next attempt to open a socket, and refuse it."""

@@ -613,7 +613,8 @@ def test_a_gap_larger_than_the_first_page_is_read_since_the_newest_known():
     d.sign_in_and_connect([item("m1", at=at(1))])
     d.drop()
     d.take(c.SendFrame)
-    d.reconnect([item(f"n{i}", at=at(100 + i)) for i in (5, 4, 3)])  # a full page, all new
+    d.reconnect([item(f"n{i}", at=at(100 + i)) for i in (5, 4, 3)],  # a full page, all new
+                catch_up=None)
     gap = d.frames()[-1]
     assert gap["action"] == "read"
     assert gap["query"]["filter"] == {"date_created": {"_gte": "2026-11-27T09:59:56.000Z"}}
@@ -629,9 +630,60 @@ def test_outbox_waits_for_the_gap_read(driver):
     d.drop()
     d.send("later")
     d.take(c.SendFrame)
-    d.reconnect([item("n2", at=at(102)), item("n1", at=at(101))])
+    d.reconnect([item("n2", at=at(102)), item("n1", at=at(101))], catch_up=None)
     frames = d.frames()
     assert [f["action"] for f in frames if f["type"] == "items"] == ["read"]
+
+
+# --- The window between the init page and the subscription ------------------------
+
+
+def test_after_init_what_is_newer_than_the_page_is_read_before_the_outbox_goes(driver):
+    """Directus reads the init page before it registers the subscription: a message
+    created in between (m3) comes in neither. The read after init finds it."""
+    driver.sign_in("alice@example.com", "pw")
+    driver.answer_http(200, driver.tokens_body())
+    driver.send("typed while connecting")
+    driver.connect([item("m2", at=at(2)), item("m1", at=at(1))], catch_up=None)
+    assert driver.phase == Phase.SYNCING  # not live before the window is closed
+    read = driver.frames()
+    assert [(f["type"], f["action"]) for f in read] == [("items", "read")]
+    assert read[0]["query"]["filter"] == {"date_created": {"_gte": "2026-11-27T09:59:57.000Z"}}
+    assert read[0]["query"]["limit"] == driver.client.config.gap_limit
+    driver.frame({"type": "items", "uid": read[0]["uid"],
+                  "data": [item("m3", at=at(3)), item("m2", at=at(2)), item("m1", at=at(1))]})
+    assert timeline_ids(driver) == ["m1", "m2", "m3"]
+    assert driver.phase == Phase.LIVE
+    assert [f["action"] for f in driver.frames()] == ["create"]  # now the outbox goes
+
+
+def test_the_window_is_closed_on_every_reconnect_without_duplicates(driver):
+    driver.sign_in_and_connect([item("m1", at=at(1))])
+    driver.drop()
+    driver.reconnect([item("m2", at=at(2)), item("m1", at=at(1))], catch_up=None)
+    read = driver.frames()[-1]
+    assert read["query"]["filter"] == {"date_created": {"_gte": "2026-11-27T09:59:57.000Z"}}
+    # The live create event of m3 may come before the read's answer, which has it too.
+    driver.frame({"type": "subscription", "event": "create", "uid": driver.sub_uid,
+                  "data": [item("m3", at=at(3))]})
+    driver.frame({"type": "items", "uid": read["uid"],
+                  "data": [item("m3", at=at(3)), item("m2", at=at(2))]})
+    assert timeline_ids(driver) == ["m1", "m2", "m3"] and driver.phase == Phase.LIVE
+
+
+def test_an_empty_first_page_is_followed_by_a_read_of_everything(driver):
+    driver.sign_in_and_connect(history=[], catch_up=None)
+    read = driver.frames()[-1]
+    assert read["action"] == "read" and "filter" not in read["query"]
+    driver.frame({"type": "items", "uid": read["uid"], "data": [item("m1", at=at(1))]})
+    assert timeline_ids(driver) == ["m1"] and driver.phase == Phase.LIVE
+
+
+def test_a_failed_read_after_init_still_goes_live(driver):
+    driver.sign_in_and_connect([item("m1", at=at(1))], catch_up=None)
+    driver.frame({"type": "items", "status": "error",
+                  "error": {"code": "INTERNAL_SERVER_ERROR", "message": "oops"}})
+    assert driver.phase == Phase.LIVE and timeline_ids(driver) == ["m1"]
 
 
 # --- Bad frames and secrets ---------------------------------------------------------
