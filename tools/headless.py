@@ -19,6 +19,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -41,6 +42,7 @@ class HeadlessClient:
         self.events: list[core.Event] = []
         self.phases: list[Phase] = []
         self.sockets_opened = 0
+        self.requests: Counter[str] = Counter()  # "socket" and REST paths: what we asked for
         self._sockets: dict[int, ClientConnection] = {}
         self._outgoing: dict[int, asyncio.Queue[str | None]] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
@@ -141,6 +143,7 @@ class HeadlessClient:
         match action:
             case core.OpenSocket(conn, url):
                 self.sockets_opened += 1
+                self.requests["socket"] += 1
                 self._outgoing[conn] = asyncio.Queue()
                 self._spawn(self._run_socket(conn, url))
             case core.SendFrame(conn, text):
@@ -154,6 +157,7 @@ class HeadlessClient:
                 if socket is not None:
                     self._spawn(socket.close(code, reason))
             case core.HttpRequest():
+                self.requests[action.path] += 1
                 self._spawn(self._http(action))
             case core.SetTimer(name, delay):
                 self._cancel(name)
