@@ -34,7 +34,11 @@ What it guarantees (see ``shared/docs/directus-realtime.md`` for why):
   then what is newer than the page read once more (Directus reads the page
   before it registers the subscription), all before the outbox goes and the
   phase is live: nothing created while away or while subscribing is missing,
-  and nothing shows twice.
+  and nothing shows twice;
+- back within seconds of the server answering again, however long it was
+  down: while waiting, a cheap probe (``GET /server/ping``, every ~2 s,
+  jittered) decides when to reconnect; the socket's backoff still spaces the
+  attempts when the server answers but the socket fails.
 """
 
 from __future__ import annotations
@@ -72,6 +76,9 @@ class Config:
     gap_limit: int = 1000
     busy_wait: float = 2.0  # wait after REQUESTS_EXCEEDED
     request_timeout: float = 15.0  # an items request unanswered this long is given up
+    http_timeout: float = 15.0  # a REST request unanswered this long has failed
+    probe_interval: float = 2.0  # mean seconds between reachability probes while waiting
+    probe_timeout: float = 5.0
 
     @property
     def socket_url(self) -> str:
@@ -191,17 +198,26 @@ class CloseSocket:
     reason: str = ""
 
 
+class Method(Enum):
+    GET = "GET"
+    POST = "POST"
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class HttpRequest(_Masked):
-    """POST ``body`` as JSON to the Directus URL + ``path``; answer with
-    ``http_response(id, status, body)`` or ``http_failed(id, kind)``."""
+    """Send ``method`` to the Directus URL + ``path``, a POST with ``body`` as JSON;
+    answer with ``http_response(id, status, body)``, or with ``http_failed(id, kind)``
+    if no answer came within ``timeout`` seconds."""
 
     id: int
     path: str
-    body: dict[str, Any]
+    body: dict[str, Any] | None = None
+    method: Method = Method.POST
+    timeout: float = 15.0
 
     def _shown(self) -> dict[str, Any]:
-        return {"id": self.id, "path": self.path, "body": _masked(self.body)}
+        return {"id": self.id, "method": self.method.value, "path": self.path,
+                "body": _masked(self.body), "timeout": self.timeout}
 
 
 @dataclass(frozen=True)
@@ -368,6 +384,8 @@ class ChatClient:
         self._attempt = 0
         self._delays: Iterator[float] = backoff(random=self._random)
         self._online = True
+        self._probing = False  # a probe is scheduled or in flight, until live again
+        self._saw_down = False  # a probe failed since probing started
 
     # --- Drains ---------------------------------------------------------------------
 
@@ -468,6 +486,7 @@ class ChatClient:
             self._connect(now)
         elif not online and self.phase == Phase.WAITING:
             self._cancel_timer("reconnect")
+            self._stop_probing()
             self._set_phase(Phase.OFFLINE)
 
     # --- Inputs: the adapter ----------------------------------------------------------
@@ -486,6 +505,8 @@ class ChatClient:
             self._on_login(status, body, now)
         elif purpose == "refresh":
             self._on_refresh(status, body, now)
+        elif purpose == "probe":
+            self._on_probe(200 <= status < 300, now)
 
     def http_failed(self, request_id: int, kind: str = "network", *, now: float) -> None:
         """A REST request got no answer. ``kind`` is "network" or "cors"."""
@@ -501,6 +522,8 @@ class ChatClient:
                 self._connection_lost(text, now)
             elif self.phase in _CONNECTED:
                 self._retry_refresh(now)
+        elif purpose == "probe":
+            self._on_probe(False, now)
 
     def socket_opened(self, conn: int, *, now: float) -> None:
         if conn != self._conn or self.phase != Phase.CONNECTING:
@@ -552,6 +575,11 @@ class ChatClient:
         elif name == "busy":
             self._busy = False
             self._resend_held()
+        elif name == "probe" and self._probing:
+            if self.phase == Phase.WAITING:
+                self._post("probe", "/server/ping", None, Method.GET, self.config.probe_timeout)
+            else:  # an attempt is under way: probe again if it fails
+                self._probe_later()
 
     # --- REST answers -----------------------------------------------------------------
 
@@ -696,6 +724,44 @@ class ChatClient:
             delay = next(self._delays)
             self._set_phase(Phase.WAITING, retry_in=delay, reason=reason)
             self._set_timer("reconnect", delay)
+            self._start_probing()
+            return
+        self._stop_probing()
+
+    # --- Probing while waiting ------------------------------------------------------
+    #
+    # While waiting, GET /server/ping (no auth, cheap) every probe_interval, jittered.
+    # A probe that works after one that failed means the server is back: connect now,
+    # whatever the backoff says. A probe that works with none failed means the server
+    # was up all along and the socket failed for another reason: the backoff decides.
+
+    def _start_probing(self) -> None:
+        if not self._probing:
+            self._probing = True
+            self._probe_later()
+
+    def _stop_probing(self) -> None:
+        self._probing = self._saw_down = False
+        self._cancel_timer("probe")
+
+    def _probe_later(self) -> None:
+        self._set_timer("probe", self.config.probe_interval * (0.5 + self._random()))
+
+    def _on_probe(self, up: bool, now: float) -> None:
+        if not self._probing:
+            return
+        if not up:
+            self._saw_down = True
+        if self.phase == Phase.WAITING and up:
+            back = self._saw_down
+            self._stop_probing()
+            if back:
+                log.info("the server answers again: reconnecting now")
+                self._connect(now)
+        elif self.phase in (Phase.WAITING, Phase.CONNECTING, *_CONNECTED):
+            self._probe_later()
+        else:
+            self._stop_probing()
 
     def _drop_socket(self, *, code: int, reason: str) -> None:
         if self._conn is not None:
@@ -854,6 +920,7 @@ class ChatClient:
         """A read after the subscription's init was answered: live once none is left."""
         if self.phase == Phase.SYNCING and not self._reads:
             self._live_since = now
+            self._stop_probing()
             self._set_phase(Phase.LIVE)
 
     def _resend_held(self) -> None:
@@ -986,10 +1053,12 @@ class ChatClient:
         if self._conn is not None:
             self._actions.append(SendFrame(self._conn, text))
 
-    def _post(self, purpose: str, path: str, body: dict[str, Any]) -> None:
+    def _post(self, purpose: str, path: str, body: dict[str, Any] | None,
+              method: Method = Method.POST, timeout: float | None = None) -> None:
         self._requests += 1
         self._http[self._requests] = purpose
-        self._actions.append(HttpRequest(self._requests, path, body))
+        self._actions.append(HttpRequest(self._requests, path, body, method,
+                                         timeout or self.config.http_timeout))
 
     def _next_uid(self, kind: str) -> str:
         self._uids += 1

@@ -216,9 +216,12 @@ class HeadlessClient:
     async def _http(self, request: core.HttpRequest) -> None:
         url = self.client.config.directus_url.rstrip("/") + request.path
         try:
-            status, body = await asyncio.to_thread(post_json, url, request.body)
+            status, body = await asyncio.to_thread(
+                http_json, url, request.body, method=request.method.value,
+                timeout=request.timeout)
         except Exception as error:  # any failure (OSError, HTTPException...) must reach the core
-            log.info("POST %s failed (%s)", request.path, type(error).__name__)
+            log.info("%s %s failed (%s)", request.method.value, request.path,
+                     type(error).__name__)
             self._input(self.client.http_failed, request.id, "network")
         else:
             self._input(self.client.http_response, request.id, status, body)
@@ -228,13 +231,15 @@ class HeadlessClient:
         return changes[-1].reason if changes else None
 
 
-def post_json(url: str, body: dict[str, Any]) -> tuple[int, Any]:
-    """POST ``body`` as JSON; the status and the parsed JSON answer (None if not JSON).
-    Raises what urllib and http.client raise when no answer comes."""
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+def http_json(url: str, body: dict[str, Any] | None = None, *, method: str = "POST",
+              timeout: float = HTTP_TIMEOUT) -> tuple[int, Any]:
+    """Send ``body`` as JSON (None: no body); the status and the parsed JSON answer
+    (None if not JSON). Raises what urllib and http.client raise when no answer comes."""
+    data = None if body is None else json.dumps(body).encode()
+    headers = {} if data is None else {"Content-Type": "application/json"}
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             status, raw = response.status, response.read()
     except urllib.error.HTTPError as error:
         status, raw = error.code, error.read()

@@ -8,11 +8,11 @@ import uuid
 
 from chat import client as core
 from chat.client import ChatClient, Config
-from tools.headless import post_json
+from tools.headless import http_json
 
 
 def rest(directus, path: str, **body) -> tuple[int, dict | None]:
-    return post_json(directus.url + path, {**body, "mode": "json"})
+    return http_json(directus.url + path, {**body, "mode": "json"})
 
 
 def test_directus_logout_with_the_token_from_before_a_rotation_leaves_the_session_alive(
@@ -36,7 +36,7 @@ def perform(client: ChatClient, directus, *, hold: str | None = None):
     held = None
     for action in client.take_actions():
         if isinstance(action, core.HttpRequest):
-            status, body = post_json(directus.url + action.path, action.body)
+            status, body = http_json(directus.url + action.path, action.body)
             if action.path == hold:
                 held = (action, status, body)
             else:

@@ -32,11 +32,11 @@ def at(second: int) -> str:
 class Driver:
     """Drives a ChatClient like an adapter would, with a hand-moved clock."""
 
-    def __init__(self, **config) -> None:
+    def __init__(self, random=lambda: 0.5, **config) -> None:
         ids = count(1)
         self.client = ChatClient(Config(directus_url=URL, **config),
                                  new_id=lambda: f"00000000-0000-4000-8000-{next(ids):012d}",
-                                 random=lambda: 0.5)
+                                 random=random)
         self.now = 1000.0
         self.actions: list = []
         self.events: list = []
@@ -103,8 +103,12 @@ class Driver:
         """Open, authenticate, subscribe, send the ``init`` page (``history``), then
         answer the read that follows it with ``catch_up`` (unless it is None: then the
         read is left for the test)."""
-        opened = self.take(c.OpenSocket)[-1]
-        self.socket_opened(opened.conn)
+        self.go_live(self.take(c.OpenSocket)[-1].conn, history, catch_up)
+
+    def go_live(self, conn: int, history: list | None = None,
+                catch_up: list | None = ()) -> None:
+        """``connect`` for socket ``conn``."""
+        self.socket_opened(conn)
         auth = self.frames()[-1]
         assert auth["type"] == "auth" and "access_token" in auth
         self.frame({"type": "auth", "status": "ok", "uid": auth["uid"]})
@@ -136,6 +140,32 @@ class Driver:
     def fail_attempt(self) -> None:
         """Wait for the next attempt to open a socket, and refuse it."""
         self.socket_closed(self.next_socket(), 1006)
+
+    def serve(self, seconds: float, *, up: bool, step: float = 0.1) -> dict[str, int]:
+        """Be the server for ``seconds``, answering at once: down, every socket and REST
+        request fails; up, they work (a socket goes live with an empty page). Returns
+        how many sockets and requests of each path the client asked for."""
+        asked: dict[str, int] = {}
+        end = self.now + seconds
+        while self.now < end:
+            for action in self.take(c.OpenSocket):
+                asked["socket"] = asked.get("socket", 0) + 1
+                if up:
+                    self.go_live(action.conn)
+                else:
+                    self.socket_closed(action.conn, 1006)
+            for request in self.take(c.HttpRequest):
+                asked[request.path] = asked.get(request.path, 0) + 1
+                if not up:
+                    self.http_failed(request.id, "network")
+                elif request.path == "/server/ping":
+                    self.http_response(request.id, 200, None)
+                elif request.path in ("/auth/login", "/auth/refresh"):
+                    self.answer_http(200, self.tokens_body(), request)
+                else:
+                    self.http_response(request.id, 204, None)
+            self.advance(step)
+        return asked
 
     def drop(self) -> None:
         self.socket_closed(self.conn, 1006)

@@ -810,3 +810,88 @@ def test_a_failing_refresh_is_retried_at_a_bounded_rate_with_backoff(failure):
     assert d.phase == Phase.LIVE
     assert len(attempts) <= 20, f"{len(attempts)} refreshes in 120 s"
     assert min(gaps) >= 0.5 and gaps[-1] >= 15  # a floor, and a growing delay
+
+
+# --- Back soon after an outage ------------------------------------------------------
+
+
+def back_after(d: Driver, limit: float = 60) -> float:
+    """Seconds until live with the server up again."""
+    started = d.now
+    while d.phase != Phase.LIVE:
+        assert d.now - started < limit, f"not live {limit} s after the server came back"
+        d.serve(0.1, up=True)
+    return d.now - started
+
+
+@pytest.mark.parametrize("outage", [30, 300])
+def test_back_within_seconds_of_the_server_answering_again_after_a_long_outage(outage):
+    """A cheap probe (GET /server/ping, every ~2 s) notices the server's return; the
+    socket backoff, grown meanwhile, is not waited for."""
+    d = Driver()
+    d.sign_in_and_connect()
+    d.drop()
+    asked = d.serve(outage, up=False)
+    assert back_after(d) <= 3.0  # the probe's longest jittered interval
+    # Meanwhile: a probe every ~2 s and the backoff's socket attempts, nothing more.
+    assert asked["/server/ping"] <= outage / 1.0
+    assert asked["socket"] <= 17
+
+
+def test_the_probe_is_a_get_without_a_body_or_a_token():
+    d = Driver()
+    d.sign_in_and_connect()
+    d.drop()
+    probe = []
+    while not probe:
+        for action in d.take(c.OpenSocket):
+            d.socket_closed(action.conn, 1006)
+        probe = [r for r in d.take(c.HttpRequest) if r.path == "/server/ping"]
+        d.advance(0.1)
+    assert [(r.method, r.body, r.timeout) for r in probe] == [
+        (c.Method.GET, None, d.client.config.probe_timeout)]
+
+
+def test_probes_are_jittered_so_clients_cut_off_together_come_back_spread_out():
+    delays = set()
+    for value in (0.0, 0.25, 0.75, 0.99):
+        d = Driver(random=lambda v=value: v)
+        d.sign_in_and_connect()
+        d.drop()
+        delays |= {round(t - d.now, 2) for name, t in d.timers.items() if name == "probe"}
+    interval = Driver().client.config.probe_interval
+    assert len(delays) == 4 and min(delays) >= 0.5 * interval and max(delays) < 1.5 * interval
+
+
+def test_a_server_that_answers_ping_but_fails_the_socket_keeps_the_backoff():
+    """Ping answers, the socket does not open: the probe says nothing new, and the
+    attempts stay spaced by the backoff, not by the probe."""
+    d = Driver()
+    d.sign_in_and_connect()
+    d.drop()
+    sockets = 0
+    for _ in range(1200):  # 120 s
+        for action in d.take(c.OpenSocket):
+            sockets += 1
+            d.socket_closed(action.conn, 1006)
+        for request in d.take(c.HttpRequest):
+            assert request.path == "/server/ping"
+            d.http_response(request.id, 200, None)
+        d.advance(0.1)
+    assert sockets <= 12  # 1, 1.5, 2.25 ... s: the backoff
+
+
+def test_no_probe_while_live_offline_or_after_giving_up():
+    d = Driver(max_attempts=2)
+    d.sign_in_and_connect()
+    d.advance(120)
+    assert not d.take(c.HttpRequest)
+    d.network_changed(False)
+    d.drop()
+    d.advance(60)
+    assert d.phase == Phase.OFFLINE and not d.take(c.HttpRequest)
+    d.network_changed(True)
+    d.serve(30, up=False)
+    assert d.phase == Phase.GAVE_UP
+    d.advance(600)
+    assert not [r for r in d.take(c.HttpRequest) if r.path == "/server/ping"]
