@@ -30,11 +30,13 @@ What it guarantees (see ``shared/docs/directus-realtime.md`` for why):
   or test report either);
 - at most one ``items`` request in flight, because Directus 11 sends error
   frames for them without the uid;
-- after every (re)connect the newest page is merged and any larger gap read,
-  then what is newer than the page read once more (Directus reads the page
-  before it registers the subscription), all before the outbox goes and the
-  phase is live: nothing created while away or while subscribing is missing,
-  and nothing shows twice;
+- after every (re)connect the newest page is merged and any larger gap read
+  from where the timeline was complete (as pages, reads and the subscription's
+  events showed it, never the replies to our own creates, which overtake a
+  busy server's queued events), then what is newer than the page read once
+  more (Directus reads the page before it registers the subscription), all
+  before the outbox goes and the phase is live: nothing created while away or
+  while subscribing is missing, and nothing shows twice;
 - back within seconds of the server answering again, however long it was
   down: while waiting, a cheap probe (``GET /server/ping``, every ~2 s,
   jittered) decides when to reconnect; the socket's backoff still spaces the
@@ -839,14 +841,16 @@ class ChatClient:
             # Directus reads the init page before it registers the subscription: a
             # message created in between is in neither. One read of everything newer
             # than the page (with the overlap) closes that window, before the outbox
-            # goes; the timeline is live once it is answered.
-            newest = self.timeline.newest()
-            self._queue_read("gap", since=newest.created - self.config.gap_overlap
-                             if newest is not None else None)
+            # goes; the timeline is live once it is answered. (A larger gap, queued
+            # already, covers the window too.)
+            self._queue_read("gap", since=self._read_since())
             self._pump()
         elif frame.event in ("create", "update"):
-            for item in frame.data if isinstance(frame.data, list) else [frame.data]:
-                self._upsert(item)
+            page = self._parse_page(frame.data if isinstance(frame.data, list) else [frame.data])
+            for message in page:
+                self._upsert_message(message)
+            if page:  # events come in the server's order: nothing before them is missing
+                self.timeline.mark_complete(max(m.created for m in page))
         elif frame.event == "delete":
             for message_id in frame.data if isinstance(frame.data, list) else [frame.data]:
                 if isinstance(message_id, str) and self.timeline.remove(message_id):
@@ -988,11 +992,12 @@ class ChatClient:
 
         Known messages inside the page's time span that the page lacks were
         deleted while we were away. If the page is full and does not reach back
-        to the newest message we knew, more were created than it holds: read the gap.
+        to where the timeline is complete, more were created than it holds: read
+        the gap.
         """
         items = data if isinstance(data, list) else []
         page = self._parse_page(items)
-        newest_known = self.timeline.newest()
+        complete = self.timeline.complete_until
         full = len(items) >= self.config.history_limit
         if full and not page:
             return
@@ -1003,11 +1008,18 @@ class ChatClient:
                 self._changed[message_id] = None
         for message in page:
             self._upsert_message(message)
-        if full and newest_known is not None and newest_known.sort_key < oldest:
-            self._queue_read("gap", since=newest_known.created - self.config.gap_overlap)
+        if full and complete is not None and complete < oldest[0]:
+            self._queue_read("gap", since=self._read_since())
+        elif page:
+            self.timeline.mark_complete(max(m.created for m in page))
+
+    def _read_since(self) -> float | None:
+        """Where a gap read starts: a little before the timeline is complete until."""
+        complete = self.timeline.complete_until
+        return None if complete is None else complete - self.config.gap_overlap
 
     def _apply_gap(self, data: Any) -> None:
-        """Merge the messages created since the newest one we knew before a reconnect."""
+        """Merge the messages created since a little before where the timeline was complete."""
         items = data if isinstance(data, list) else []
         page = self._parse_page(items)
         if len(items) >= self.config.gap_limit and page:
@@ -1020,6 +1032,8 @@ class ChatClient:
             self._reset = True
         for message in page:
             self._upsert_message(message)
+        if page:  # it read everything since where the timeline was complete
+            self.timeline.mark_complete(max(m.created for m in page))
 
     def _parse_page(self, items: list[Any]) -> list[Message]:
         page = [protocol.parse_message(item) for item in items]

@@ -624,6 +624,36 @@ def test_a_gap_larger_than_the_first_page_is_read_since_the_newest_known():
     assert timeline_ids(d) == ["m1", "n1", "n2", "n3", "n4", "n5"]
 
 
+def test_a_gap_is_read_from_what_the_subscription_delivered_not_from_own_replies():
+    """Found by the 50-client storm: a busy server queues its events, while the reply to
+    our own create comes at once. Cut off then, the events for o1 (older than our own
+    m2) never come: the gap read must start before o1, not at m2."""
+    d = Driver(history_limit=3)
+    d.sign_in_and_connect([item("m1", at=at(1))])
+    mine = d.send("mine")
+    create = d.frames()[-1]
+    d.frame({"type": "items", "uid": create["uid"], "data": item(mine, "mine", at=at(60))})
+    d.drop()  # the event for o1 (at 30 s) was still queued on the server
+    d.reconnect([item(f"n{i}", at=at(100 + i)) for i in (3, 2, 1)], catch_up=None)
+    gap = d.frames()[-1]
+    assert gap["query"]["filter"] == {"date_created": {"_gte": "2026-11-27T09:59:56.000Z"}}
+    d.frame({"type": "items", "uid": gap["uid"], "data": [
+        item("n3", at=at(103)), item("n2", at=at(102)), item("n1", at=at(101)),
+        item(mine, "mine", at=at(60)), item("o1", at=at(30)), item("m1", at=at(1))]})
+    assert timeline_ids(d) == ["m1", "o1", mine, "n1", "n2", "n3"]
+
+
+def test_what_live_events_delivered_moves_the_start_of_the_next_gap_read():
+    d = Driver(history_limit=3)
+    d.sign_in_and_connect([item("m1", at=at(1))])
+    d.frame({"type": "subscription", "event": "create", "uid": d.sub_uid,
+             "data": [item("o1", at=at(30))]})
+    d.drop()
+    d.reconnect([item(f"n{i}", at=at(100 + i)) for i in (3, 2, 1)], catch_up=None)
+    gap = d.frames()[-1]
+    assert gap["query"]["filter"] == {"date_created": {"_gte": "2026-11-27T10:00:25.000Z"}}
+
+
 def test_outbox_waits_for_the_gap_read(driver):
     d = Driver(history_limit=2)
     d.sign_in_and_connect([item("m1", at=at(1))])
