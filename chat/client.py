@@ -606,7 +606,6 @@ class ChatClient:
         if self.phase == Phase.SIGNING_IN or (self.phase == Phase.CONNECTING
                                               and self._conn is None):
             self._connect(now)
-            self._connect(now)
         elif self._conn is not None and self.phase in _CONNECTED:
             # Same socket, new token: moves its expiry, and ends a TOKEN_EXPIRED pause.
             self._send_auth()

@@ -184,6 +184,15 @@ def test_resume_uses_the_saved_refresh_token_without_a_password(driver):
     assert driver.phase == Phase.LIVE
 
 
+def test_a_refresh_before_connecting_opens_exactly_one_socket(driver):
+    driver.resume("saved-refresh")
+    driver.answer_http(200, driver.tokens_body())
+    assert len(driver.take(c.OpenSocket)) == 1
+    retried = Driver()
+    resume_after_a_failed_first_refresh(retried)  # its refresh answered in CONNECTING
+    assert len([a for a in retried.history if isinstance(a, c.OpenSocket)]) == 1
+
+
 def test_resume_of_a_revoked_session_signs_out_and_forgets_it(driver):
     driver.resume("revoked")
     driver.answer_http(401, {"errors": [{"message": "Invalid user credentials."}]})
