@@ -30,6 +30,7 @@ from chat.client import (
     Config,
     HttpRequest,
     InvalidState,
+    Method,
     OpenSocket,
     Phase,
     SendFrame,
@@ -38,7 +39,6 @@ from chat.client import (
 )
 
 DEFAULT_URL = "http://127.0.0.1:8055"  # what `make run` starts
-HTTP_TIMEOUT = 15  # seconds: a hung request must still end, or sign-in and refresh wedge
 PROBE_TIMEOUT = 5
 
 log = logging.getLogger("chat")
@@ -244,19 +244,27 @@ class App:
     # --- REST ------------------------------------------------------------------------
 
     async def _http(self, request: HttpRequest) -> None:
-        """POST and always answer the core: ``http_response`` or ``http_failed``."""
+        """Fetch and always answer the core: ``http_response`` or ``http_failed``. A
+        hung request still ends after its timeout, or sign-in and refresh would wedge."""
         url = self.config.directus_url + request.path
-        options = _options(method="POST", body=json.dumps(request.body),
-                           headers=_options(**{"Content-Type": "application/json"}),
-                           signal=js.AbortSignal.timeout(HTTP_TIMEOUT * 1000))
+        options = {"method": request.method.value,
+                   "signal": js.AbortSignal.timeout(request.timeout * 1000)}
+        if request.body is not None:
+            options.update(body=json.dumps(request.body),
+                           headers=_options(**{"Content-Type": "application/json"}))
+        if request.method == Method.GET:
+            options["cache"] = "no-store"  # a probe: never an answer from the cache
         try:
-            response = await js.fetch(url, options)
+            response = await js.fetch(url, _options(**options))
             text = await response.text()
             status = response.status
         except Exception as error:
             timed_out = getattr(error, "name", "") in ("TimeoutError", "AbortError")
-            kind = "network" if timed_out else await self._why_unanswered()
-            log.info("POST %s failed (%s)", request.path, kind)
+            # Only sign-in says why; a probe (GET) fails often while the server is down,
+            # and asking why would double its requests.
+            kind = ("network" if timed_out or request.method == Method.GET
+                    else await self._why_unanswered())
+            log.info("%s %s failed (%s)", request.method.value, request.path, kind)
             self._input(self.client.http_failed, request.id, kind)
             return
         try:

@@ -15,16 +15,32 @@ events to the view::
 
 What it guarantees (see ``shared/docs/directus-realtime.md`` for why):
 - one owner for the single-use refresh token, refreshed over REST before
-  the access token expires; nothing is sent between ``TOKEN_EXPIRED`` and
-  the next ``auth`` ``ok``;
+  the access token expires, a failed refresh retried on a backoff; nothing is
+  sent between ``TOKEN_EXPIRED`` and the next ``auth`` ``ok``;
+- sign-out revokes the session, also when a refresh in flight rotates its
+  token (the token it brings is logged out too);
 - exactly one live subscription per socket, uids never reused;
 - every message typed is sent exactly once: it has a client-made UUID, waits
   in the outbox across disconnects and is confirmed by its reply, its own
   create event or, after ``RECORD_NOT_UNIQUE``, by reading it back;
+- the user is known from every token taken, however the session started, and
+  nothing is queued before it is: a message waiting in the outbox is only ever
+  sent as the account that typed it;
+- no password or token in any repr of an action or event (so in no log line
+  or test report either);
 - at most one ``items`` request in flight, because Directus 11 sends error
   frames for them without the uid;
-- after every (re)connect the newest page is merged and any larger gap read,
-  so nothing created while away is missing and nothing shows twice.
+- after every (re)connect the newest page is merged and any larger gap read
+  from where the timeline was complete (as pages, reads and the subscription's
+  events showed it, never the replies to our own creates, which overtake a
+  busy server's queued events), then what is newer than the page read once
+  more (Directus reads the page before it registers the subscription), all
+  before the outbox goes and the phase is live: nothing created while away or
+  while subscribing is missing, and nothing shows twice;
+- back within seconds of the server answering again, however long it was
+  down: while waiting, a cheap probe (``GET /server/ping``, every ~2 s,
+  jittered) decides when to reconnect; the socket's backoff still spaces the
+  attempts when the server answers but the socket fails.
 """
 
 from __future__ import annotations
@@ -33,7 +49,7 @@ import base64
 import json
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import Enum
 from typing import Any
 
@@ -62,6 +78,9 @@ class Config:
     gap_limit: int = 1000
     busy_wait: float = 2.0  # wait after REQUESTS_EXCEEDED
     request_timeout: float = 15.0  # an items request unanswered this long is given up
+    http_timeout: float = 15.0  # a REST request unanswered this long has failed
+    probe_interval: float = 2.0  # mean seconds between reachability probes while waiting
+    probe_timeout: float = 5.0
 
     @property
     def socket_url(self) -> str:
@@ -110,6 +129,47 @@ class InvalidState(Exception):
     """An input that makes no sense in the current phase (a bug in the caller)."""
 
 
+# --- Secrets out of reprs -----------------------------------------------------------
+
+SECRET_KEYS = frozenset({"password", "access_token", "refresh_token"})
+REDACTED = "<redacted>"
+
+
+def _masked(value: Any) -> Any:
+    """``value`` with the values of ``SECRET_KEYS`` replaced, at any depth."""
+    if isinstance(value, dict):
+        return {k: REDACTED if k in SECRET_KEYS and v is not None else _masked(v)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    return value
+
+
+class _Masked:
+    """Base of the actions and events that may carry a password or a token: their
+    repr (and so str, logs and pprint) shows ``_shown()``, where those are masked.
+    Equality is written here rather than by ``dataclass``: pytest then explains a
+    failed comparison with these reprs instead of printing each raw field."""
+
+    def _shown(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, f.name) for f in fields(self))  # type: ignore[arg-type]
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._values() == other._values()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={v!r}" for k, v in self._shown().items())
+        return f"{type(self).__name__}({shown})"
+
+
 # --- Actions for the adapter --------------------------------------------------------
 
 
@@ -119,10 +179,18 @@ class OpenSocket:
     url: str
 
 
-@dataclass(frozen=True)
-class SendFrame:
+@dataclass(frozen=True, eq=False, repr=False)
+class SendFrame(_Masked):
     conn: int
     text: str
+
+    def _shown(self) -> dict[str, Any]:
+        try:
+            frame = json.loads(self.text)
+        except ValueError:
+            return {"conn": self.conn, "text": f"<{len(self.text)} characters>"}
+        return {"conn": self.conn,
+                "text": json.dumps(_masked(frame), separators=(",", ":"), ensure_ascii=False)}
 
 
 @dataclass(frozen=True)
@@ -132,14 +200,26 @@ class CloseSocket:
     reason: str = ""
 
 
-@dataclass(frozen=True)
-class HttpRequest:
-    """POST ``body`` as JSON to the Directus URL + ``path``; answer with
-    ``http_response(id, status, body)`` or ``http_failed(id, kind)``."""
+class Method(Enum):
+    GET = "GET"
+    POST = "POST"
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class HttpRequest(_Masked):
+    """Send ``method`` to the Directus URL + ``path``, a POST with ``body`` as JSON;
+    answer with ``http_response(id, status, body)``, or with ``http_failed(id, kind)``
+    if no answer came within ``timeout`` seconds."""
 
     id: int
     path: str
-    body: dict[str, Any]
+    body: dict[str, Any] | None = None
+    method: Method = Method.POST
+    timeout: float = 15.0
+
+    def _shown(self) -> dict[str, Any]:
+        return {"id": self.id, "method": self.method.value, "path": self.path,
+                "body": _masked(self.body), "timeout": self.timeout}
 
 
 @dataclass(frozen=True)
@@ -190,11 +270,14 @@ class OutboxChanged:
     entries: tuple[Outgoing, ...]
 
 
-@dataclass(frozen=True, kw_only=True)
-class SessionSaved:
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class SessionSaved(_Masked):
     """The newest refresh token (None: forget it). Persist it only if the user asked to."""
 
     refresh_token: str | None
+
+    def _shown(self) -> dict[str, Any]:
+        return {"refresh_token": None if self.refresh_token is None else REDACTED}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -218,6 +301,8 @@ GAVE_UP = "Can't reach the chat server after {n} attempts."
 NO_ACCESS = "Your account may not read the chat. Ask an administrator for the Chat User role."
 SERVER_BUSY = "The server is busy; your message will be sent again in a moment."
 NO_ANSWER = "Not sent: the server did not answer. It may have refused this message."
+NOT_RESUMED = ("Not sent: your session has not reached the server yet. Your text stays "
+               "here; send it once connected.")
 
 
 def user_id_from_token(access_token: str) -> str | None:
@@ -271,6 +356,7 @@ class ChatClient:
         self._reset = False
         self._outbox_dirty = False
         self._timers: set[str] = set()
+        self._revoke: set[int] = set()  # refreshes in flight at sign-out: revoke their token
         # Counters that never restart, so that no uid or socket number is ever reused.
         self._requests = 0
         self._uids = 0
@@ -283,6 +369,7 @@ class ChatClient:
         self._refresh: str | None = None
         self._http: dict[int, str] = {}  # request id -> purpose
         self._refreshing = False
+        self._refresh_delays: Iterator[float] = backoff(random=self._random)
         self._handshake_retried = False
         self._conn: int | None = None
         self._sub_uid: str | None = None
@@ -299,6 +386,8 @@ class ChatClient:
         self._attempt = 0
         self._delays: Iterator[float] = backoff(random=self._random)
         self._online = True
+        self._probing = False  # a probe is scheduled or in flight, until live again
+        self._saw_down = False  # a probe failed since probing started
 
     # --- Drains ---------------------------------------------------------------------
 
@@ -336,6 +425,9 @@ class ChatClient:
         """Revoke the session and close the socket cleanly. Never reconnects."""
         if self._refresh:
             self._post("logout", "/auth/logout", {"refresh_token": self._refresh, "mode": "json"})
+        # Directus rotates the token in place: if a refresh in flight got there first,
+        # the logout above finds nothing, and only the token it brings can end the session.
+        self._revoke.update(i for i, purpose in self._http.items() if purpose == "refresh")
         self._outbox.clear()
         self._outbox_dirty = True
         self.timeline.clear()
@@ -344,9 +436,13 @@ class ChatClient:
 
     def send(self, text: str, *, now: float) -> str:
         """Queue a message and return its id. Raises ValueError with a sentence for
-        people if the text is empty or too long."""
+        people if the text is empty or too long, or if the session's user is not known
+        yet (a resumed session that has not reached the server): every message waiting
+        in the outbox has an owner, so it is never sent as another account."""
         if self.phase == Phase.SIGNED_OUT or self.phase == Phase.SIGNING_IN:
             raise InvalidState(f"cannot send while {self.phase.value}")
+        if self.user_id is None:
+            raise ValueError(NOT_RESUMED)
         content = text.strip()
         if not content:
             raise ValueError("Type a message first.")
@@ -392,20 +488,31 @@ class ChatClient:
             self._connect(now)
         elif not online and self.phase == Phase.WAITING:
             self._cancel_timer("reconnect")
+            self._stop_probing()
             self._set_phase(Phase.OFFLINE)
 
     # --- Inputs: the adapter ----------------------------------------------------------
 
     def http_response(self, request_id: int, status: int, body: Any, *, now: float) -> None:
         """A REST answer: ``body`` is the parsed JSON (or None)."""
+        if request_id in self._revoke:
+            self._revoke.discard(request_id)
+            data = body.get("data") if isinstance(body, dict) else None
+            refresh = data.get("refresh_token") if isinstance(data, dict) else None
+            if status == 200 and isinstance(refresh, str):
+                self._post("logout", "/auth/logout", {"refresh_token": refresh, "mode": "json"})
+            return
         purpose = self._http.pop(request_id, None)
         if purpose == "login":
             self._on_login(status, body, now)
         elif purpose == "refresh":
             self._on_refresh(status, body, now)
+        elif purpose == "probe":
+            self._on_probe(200 <= status < 300, now)
 
     def http_failed(self, request_id: int, kind: str = "network", *, now: float) -> None:
         """A REST request got no answer. ``kind`` is "network" or "cors"."""
+        self._revoke.discard(request_id)
         purpose = self._http.pop(request_id, None)
         url = self.config.directus_url
         text = (CORS_REFUSED if kind == "cors" else UNREACHABLE_SIGN_IN).format(url=url)
@@ -416,8 +523,9 @@ class ChatClient:
             if self.phase in (Phase.SIGNING_IN, Phase.CONNECTING):
                 self._connection_lost(text, now)
             elif self.phase in _CONNECTED:
-                # The socket may still be fine and the token still valid: try again soon.
-                self._set_timer("refresh", min(5.0, max(0.0, self._token_left(now) / 2)))
+                self._retry_refresh(now)
+        elif purpose == "probe":
+            self._on_probe(False, now)
 
     def socket_opened(self, conn: int, *, now: float) -> None:
         if conn != self._conn or self.phase != Phase.CONNECTING:
@@ -442,9 +550,9 @@ class ChatClient:
             case protocol.SubscriptionEvent():
                 self._on_subscription(frame, now)
             case protocol.ItemsReply():
-                self._on_items(frame)
+                self._on_items(frame, now)
             case protocol.RequestError():
-                self._on_request_error(frame)
+                self._on_request_error(frame, now)
             case protocol.Unparsable():
                 log.warning("ignored a frame: %s", frame.reason)
 
@@ -469,12 +577,16 @@ class ChatClient:
         elif name == "busy":
             self._busy = False
             self._resend_held()
+        elif name == "probe" and self._probing:
+            if self.phase == Phase.WAITING:
+                self._post("probe", "/server/ping", None, Method.GET, self.config.probe_timeout)
+            else:  # an attempt is under way: probe again if it fails
+                self._probe_later()
 
     # --- REST answers -----------------------------------------------------------------
 
     def _on_login(self, status: int, body: Any, now: float) -> None:
         if status == 200 and self._take_tokens(body, now):
-            self._start_user()
             self._connect(now)
         elif status == 401:
             self._end_session(WRONG_PASSWORD)
@@ -489,12 +601,10 @@ class ChatClient:
             elif self.phase in (Phase.SIGNING_IN, Phase.CONNECTING):
                 self._connection_lost(UNREACHABLE.format(url=self.config.directus_url), now)
             elif self.phase in _CONNECTED:
-                self._set_timer("refresh", 5.0)
+                self._retry_refresh(now)
             return
-        if self.phase == Phase.SIGNING_IN:
-            self._start_user()
-            self._connect(now)
-        elif self.phase == Phase.CONNECTING and self._conn is None:
+        if self.phase == Phase.SIGNING_IN or (self.phase == Phase.CONNECTING
+                                              and self._conn is None):
             self._connect(now)
         elif self._conn is not None and self.phase in _CONNECTED:
             # Same socket, new token: moves its expiry, and ends a TOKEN_EXPIRED pause.
@@ -506,17 +616,20 @@ class ChatClient:
             return False
         access, refresh, expires = (data.get(k) for k in ("access_token", "refresh_token",
                                                           "expires"))
-        if not isinstance(access, str) or not isinstance(refresh, str):
+        user_id = user_id_from_token(access) if isinstance(access, str) else None
+        if user_id is None or not isinstance(refresh, str):
             return False
         lifetime = expires / 1000 if isinstance(expires, (int, float)) and expires > 0 else 900
         self._access, self._refresh = access, refresh
         self._access_expires_at = now + lifetime
+        self._refresh_delays = backoff(random=self._random)
         self._events.append(SessionSaved(refresh_token=refresh))
         self._set_timer("refresh", lifetime * self.config.refresh_at)
+        self._start_user(user_id)
         return True
 
-    def _start_user(self) -> None:
-        user_id = user_id_from_token(self._access or "")
+    def _start_user(self, user_id: str) -> None:
+        """Tokens were taken: they say whose session this is, whatever the phase."""
         if self._outbox_owner not in (None, user_id):
             # Another account signed in: the previous one's unsent messages are not theirs.
             self._outbox.clear()
@@ -524,6 +637,15 @@ class ChatClient:
             self.timeline.clear()
             self._reset = True
         self.user_id = self._outbox_owner = user_id
+
+    def _retry_refresh(self, now: float) -> None:
+        """The socket may still be fine: try the refresh again after the next delay of
+        its own backoff, sooner while the token is valid (never sooner than a second)."""
+        delay = next(self._refresh_delays)
+        left = self._token_left(now)
+        if left > 0:
+            delay = min(delay, max(1.0, left / 2))
+        self._set_timer("refresh", delay)
 
     def _start_refresh(self) -> None:
         if self._refreshing or not self._refresh:
@@ -603,6 +725,44 @@ class ChatClient:
             delay = next(self._delays)
             self._set_phase(Phase.WAITING, retry_in=delay, reason=reason)
             self._set_timer("reconnect", delay)
+            self._start_probing()
+            return
+        self._stop_probing()
+
+    # --- Probing while waiting ------------------------------------------------------
+    #
+    # While waiting, GET /server/ping (no auth, cheap) every probe_interval, jittered.
+    # A probe that works after one that failed means the server is back: connect now,
+    # whatever the backoff says. A probe that works with none failed means the server
+    # was up all along and the socket failed for another reason: the backoff decides.
+
+    def _start_probing(self) -> None:
+        if not self._probing:
+            self._probing = True
+            self._probe_later()
+
+    def _stop_probing(self) -> None:
+        self._probing = self._saw_down = False
+        self._cancel_timer("probe")
+
+    def _probe_later(self) -> None:
+        self._set_timer("probe", self.config.probe_interval * (0.5 + self._random()))
+
+    def _on_probe(self, up: bool, now: float) -> None:
+        if not self._probing:
+            return
+        if not up:
+            self._saw_down = True
+        if self.phase == Phase.WAITING and up:
+            back = self._saw_down
+            self._stop_probing()
+            if back:
+                log.info("the server answers again: reconnecting now")
+                self._connect(now)
+        elif self.phase in (Phase.WAITING, Phase.CONNECTING, *_CONNECTED):
+            self._probe_later()
+        else:
+            self._stop_probing()
 
     def _drop_socket(self, *, code: int, reason: str) -> None:
         if self._conn is not None:
@@ -677,18 +837,25 @@ class ChatClient:
         if frame.event == "init":
             self._apply_window(frame.data)
             self._synced = True
-            self._live_since = now
-            self._set_phase(Phase.LIVE)
+            # Directus reads the init page before it registers the subscription: a
+            # message created in between is in neither. One read of everything newer
+            # than the page (with the overlap) closes that window, before the outbox
+            # goes; the timeline is live once it is answered. (A larger gap, queued
+            # already, covers the window too.)
+            self._queue_read("gap", since=self._read_since())
             self._pump()
         elif frame.event in ("create", "update"):
-            for item in frame.data if isinstance(frame.data, list) else [frame.data]:
-                self._upsert(item)
+            page = self._parse_page(frame.data if isinstance(frame.data, list) else [frame.data])
+            for message in page:
+                self._upsert_message(message)
+            if page:  # events come in the server's order: nothing before them is missing
+                self.timeline.mark_complete(max(m.created for m in page))
         elif frame.event == "delete":
             for message_id in frame.data if isinstance(frame.data, list) else [frame.data]:
                 if isinstance(message_id, str) and self.timeline.remove(message_id):
                     self._changed[message_id] = None
 
-    def _on_items(self, frame: protocol.ItemsReply) -> None:
+    def _on_items(self, frame: protocol.ItemsReply, now: float) -> None:
         request = self._in_flight
         if isinstance(frame.data, dict):
             self._upsert(frame.data)  # a create's stored row, whatever its uid
@@ -713,9 +880,10 @@ class ChatClient:
                 self._apply_window(items)
             else:
                 self._apply_gap(items)
+            self._caught_up(now)
         self._pump()
 
-    def _on_request_error(self, frame: protocol.RequestError) -> None:
+    def _on_request_error(self, frame: protocol.RequestError, now: float) -> None:
         if frame.code == "REQUESTS_EXCEEDED":
             log.info("rate limited by the server")
             self._events.append(Notice(text=SERVER_BUSY))
@@ -730,12 +898,17 @@ class ChatClient:
             return
         request = self._in_flight
         # Directus 11 sends items errors without uid: it is the one request in flight.
+        # An error of any other type without a uid is about something else.
         if request is None or frame.uid not in (None, request.uid):
+            return
+        if frame.uid is None and frame.type != "items":
+            log.info("ignored a %s error without uid: %s", frame.type[:40], frame.code[:40])
             return
         self._in_flight = None
         entry = self._entry(request.message_id or "")
         if request.kind in ("sync", "gap"):
             log.warning("a %s read failed: %s", request.kind, frame.code)
+            self._caught_up(now)
         elif entry is not None and request.kind == "create" and frame.code == "RECORD_NOT_UNIQUE":
             self._verify.append(entry.id)  # stored already? read it back to be sure
         elif entry is not None:
@@ -745,6 +918,13 @@ class ChatClient:
             entry.error = f"Not sent: {frame.message or frame.code}"
             self._outbox_dirty = True
         self._pump()
+
+    def _caught_up(self, now: float) -> None:
+        """A read after the subscription's init was answered: live once none is left."""
+        if self.phase == Phase.SYNCING and not self._reads:
+            self._live_since = now
+            self._stop_probing()
+            self._set_phase(Phase.LIVE)
 
     def _resend_held(self) -> None:
         """After REQUESTS_EXCEEDED: send again whatever may have been refused."""
@@ -811,11 +991,12 @@ class ChatClient:
 
         Known messages inside the page's time span that the page lacks were
         deleted while we were away. If the page is full and does not reach back
-        to the newest message we knew, more were created than it holds: read the gap.
+        to where the timeline is complete, more were created than it holds: read
+        the gap.
         """
         items = data if isinstance(data, list) else []
         page = self._parse_page(items)
-        newest_known = self.timeline.newest()
+        complete = self.timeline.complete_until
         full = len(items) >= self.config.history_limit
         if full and not page:
             return
@@ -826,11 +1007,18 @@ class ChatClient:
                 self._changed[message_id] = None
         for message in page:
             self._upsert_message(message)
-        if full and newest_known is not None and newest_known.sort_key < oldest:
-            self._queue_read("gap", since=newest_known.created - self.config.gap_overlap)
+        if full and complete is not None and complete < oldest[0]:
+            self._queue_read("gap", since=self._read_since())
+        elif page:
+            self.timeline.mark_complete(max(m.created for m in page))
+
+    def _read_since(self) -> float | None:
+        """Where a gap read starts: a little before the timeline is complete until."""
+        complete = self.timeline.complete_until
+        return None if complete is None else complete - self.config.gap_overlap
 
     def _apply_gap(self, data: Any) -> None:
-        """Merge the messages created since the newest one we knew before a reconnect."""
+        """Merge the messages created since a little before where the timeline was complete."""
         items = data if isinstance(data, list) else []
         page = self._parse_page(items)
         if len(items) >= self.config.gap_limit and page:
@@ -843,6 +1031,8 @@ class ChatClient:
             self._reset = True
         for message in page:
             self._upsert_message(message)
+        if page:  # it read everything since where the timeline was complete
+            self.timeline.mark_complete(max(m.created for m in page))
 
     def _parse_page(self, items: list[Any]) -> list[Message]:
         page = [protocol.parse_message(item) for item in items]
@@ -876,10 +1066,12 @@ class ChatClient:
         if self._conn is not None:
             self._actions.append(SendFrame(self._conn, text))
 
-    def _post(self, purpose: str, path: str, body: dict[str, Any]) -> None:
+    def _post(self, purpose: str, path: str, body: dict[str, Any] | None,
+              method: Method = Method.POST, timeout: float | None = None) -> None:
         self._requests += 1
         self._http[self._requests] = purpose
-        self._actions.append(HttpRequest(self._requests, path, body))
+        self._actions.append(HttpRequest(self._requests, path, body, method,
+                                         timeout or self.config.http_timeout))
 
     def _next_uid(self, kind: str) -> str:
         self._uids += 1

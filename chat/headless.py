@@ -21,6 +21,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -43,6 +44,7 @@ class HeadlessClient:
         self.events: list[core.Event] = []
         self.phases: list[Phase] = []
         self.sockets_opened = 0
+        self.requests: Counter[str] = Counter()  # "socket" and REST paths: what we asked for
         self._sockets: dict[int, ClientConnection] = {}
         self._outgoing: dict[int, asyncio.Queue[str | None]] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
@@ -97,6 +99,10 @@ class HeadlessClient:
         if self.phase != Phase.LIVE:
             raise RuntimeError(f"sign-in failed: {self._last_reason()}")
 
+    def resume(self, refresh_token: str) -> None:
+        """Resume a saved session from its refresh token (does not wait)."""
+        self._input(self.client.resume, refresh_token)
+
     def send(self, text: str) -> str:
         return self._input(self.client.send, text)
 
@@ -139,6 +145,7 @@ class HeadlessClient:
         match action:
             case core.OpenSocket(conn, url):
                 self.sockets_opened += 1
+                self.requests["socket"] += 1
                 self._outgoing[conn] = asyncio.Queue()
                 self._spawn(self._run_socket(conn, url))
             case core.SendFrame(conn, text):
@@ -152,6 +159,7 @@ class HeadlessClient:
                 if socket is not None:
                     self._spawn(socket.close(code, reason))
             case core.HttpRequest():
+                self.requests[action.path] += 1
                 self._spawn(self._http(action))
             case core.SetTimer(name, delay):
                 self._cancel(name)
@@ -210,8 +218,12 @@ class HeadlessClient:
     async def _http(self, request: core.HttpRequest) -> None:
         url = self.client.config.directus_url.rstrip("/") + request.path
         try:
-            status, body = await asyncio.to_thread(_post_json, url, request.body)
-        except OSError:
+            status, body = await asyncio.to_thread(
+                http_json, url, request.body, method=request.method.value,
+                timeout=request.timeout)
+        except Exception as error:  # any failure (OSError, HTTPException...) must reach the core
+            log.info("%s %s failed (%s)", request.method.value, request.path,
+                     type(error).__name__)
             self._input(self.client.http_failed, request.id, "network")
         else:
             self._input(self.client.http_response, request.id, status, body)
@@ -221,11 +233,15 @@ class HeadlessClient:
         return changes[-1].reason if changes else None
 
 
-def _post_json(url: str, body: dict[str, Any]) -> tuple[int, Any]:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+def http_json(url: str, body: dict[str, Any] | None = None, *, method: str = "POST",
+              timeout: float = HTTP_TIMEOUT) -> tuple[int, Any]:
+    """Send ``body`` as JSON (None: no body); the status and the parsed JSON answer
+    (None if not JSON). Raises what urllib and http.client raise when no answer comes."""
+    data = None if body is None else json.dumps(body).encode()
+    headers = {} if data is None else {"Content-Type": "application/json"}
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             status, raw = response.status, response.read()
     except urllib.error.HTTPError as error:
         status, raw = error.code, error.read()

@@ -4,6 +4,11 @@ History, live events, gap fills and our own confirmed sends all go through
 ``upsert``: a message already known by id is replaced, never added twice.
 Order is by creation time, then id, so every client that holds the same
 messages shows them in the same order.
+
+``complete_until`` is the creation time up to which nothing is missing (None:
+nothing is known yet). Only what shows the server's whole state moves it (a page
+or gap read, the subscription's events in their order); a message known some
+other way, such as the reply to our own create, does not.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ class Timeline:
     def __init__(self) -> None:
         self._by_id: dict[str, Message] = {}
         self._keys: list[tuple[float, str]] = []  # sorted sort keys
+        self.complete_until: float | None = None
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -59,9 +65,15 @@ class Timeline:
         """Ids of the messages at ``key`` or later in order."""
         return [k[1] for k in self._keys[bisect_left(self._keys, key):]]
 
+    def mark_complete(self, until: float) -> None:
+        """Nothing created up to ``until`` is missing."""
+        if self.complete_until is None or until > self.complete_until:
+            self.complete_until = until
+
     def clear(self) -> None:
         self._by_id.clear()
         self._keys.clear()
+        self.complete_until = None
 
     def _remove_key(self, key: tuple[float, str]) -> None:
         index = bisect_left(self._keys, key)

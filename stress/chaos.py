@@ -5,6 +5,7 @@ The tests in tests/chaos run short versions; the long ones are this command,
 which starts its own Directus (bootstrapped into a temporary folder)::
 
     python -m stress.chaos storm --clients 10 --duration 180 --faults 10
+    python -m stress.chaos storm --clients 50 --duration 90 --faults 2 --outage 30 --interval 10
     python -m stress.chaos cut --clients 10 --duration 180 --faults 12
     python -m stress.chaos expiry --clients 10 --duration 180
     python -m stress.chaos ratelimit --clients 10 --burst 30
@@ -21,6 +22,7 @@ import random
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +30,7 @@ from typing import Any, Protocol
 
 from chat.client import Phase
 from server.local import DirectusServer, SetupError, bootstrap, ensure_directus, free_port
-from stress.crowd import Audit, Crowd, fetch_stored
+from stress.crowd import Audit, Crowd, fetch_stored, percentile
 from stress.proxy import FaultyProxy
 
 # Short server timings that make the slow rules testable in seconds.
@@ -110,37 +112,67 @@ async def finish(name: str, crowd: Crowd, server: Server, *, faults: int, durati
     return Figures(name, crowd.audit(stored), faults, duration, recoveries, settle, notes)
 
 
+def requests_made(crowd: Crowd) -> Counter[str]:
+    """Every socket and REST request the crowd has asked for so far, by kind."""
+    return sum((c.requests for c in crowd.clients), Counter())
+
+
 async def restart_storm(server: Server, *, clients: int, duration: float, restarts: int,
-                        interval: float = 3.0, seed: int | None = None) -> Figures:
+                        interval: float = 3.0, outage: float | None = None,
+                        seed: int | None = None) -> Figures:
     """Directus is stopped and started ``restarts`` times at random moments while the
-    clients chat. Recovery: from Directus answering again until every client is live."""
+    clients chat, each time down for ``outage`` seconds (random 0.5-3 s if None) plus
+    its start-up. Recovery: from Directus answering again until every client is live;
+    ``back`` notes the spread of each client's own time to live again, ``during`` the
+    requests the clients made per second while it was down."""
     rng = random.Random(seed)
     crowd = Crowd(server.url, clients)
     await crowd.sign_in()
     moments = sorted(rng.uniform(0.05, 0.8) * duration for _ in range(restarts))
     recoveries: list[float] = []
+    back: list[float] = []  # per client and restart: seconds from the return to live
+    down = 0.0  # seconds Directus was not answering, in all
+    during: Counter[str] = Counter()  # requests made while it was not answering
     started = time.monotonic()
 
     async def storm() -> None:
+        nonlocal down
         for moment in moments:
             await asyncio.sleep(max(0.0, started + moment - time.monotonic()))
             await asyncio.to_thread(server.stop)
-            await asyncio.sleep(rng.uniform(0.5, 3.0))
+            stopped, before = time.monotonic(), requests_made(crowd)
+            await asyncio.sleep(rng.uniform(0.5, 3.0) if outage is None else outage)
             await asyncio.to_thread(server.start)
+            answering = time.monotonic()
+            down += answering - stopped
+            during.update(requests_made(crowd) - before)
             # The next restart waits for this recovery; an overdue one follows at once.
             taken = await wait_until(crowd.all_live, 120)
             if taken is None:
                 raise TimeoutError("clients did not come back within 120 s of a restart")
             recoveries.append(taken)
+            back.extend(min(t for t in c.live_at if t > stopped) - answering
+                        for c in crowd.clients)
 
     try:
         await asyncio.gather(chatter(crowd, duration, interval, rng), storm())
+        rates = ", ".join(f"{kind} {n / down:.1f}/s" for kind, n in sorted(during.items()))
         return await finish("restart storm", crowd, server, faults=restarts,
                             duration=duration, recoveries=recoveries,
+                            back=spread(back), down=f"{down:.0f} s in all",
+                            during=f"{sum(during.values()) / down:.1f} requests/s ({rates})",
                             reconnects=sum(c.sockets_opened - 1 for c in crowd.clients),
                             gave_up=sum(Phase.GAVE_UP in c.phases for c in crowd.clients))
     finally:
         await crowd.close()
+
+
+def spread(values: list[float]) -> str:
+    """min / median / p95 / max of a list of seconds."""
+    if not values:
+        return "n/a"
+    return (f"min {min(values):.1f} / median {percentile(values, 0.5):.1f} / "
+            f"p95 {percentile(values, 0.95):.1f} / max {max(values):.1f} s")
 
 
 async def network_cut(server: Server, *, clients: int, duration: float, cuts: int,
@@ -247,6 +279,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--duration", type=float, default=180, help="seconds of chat")
     parser.add_argument("--faults", type=int, default=10, help="restarts or network cuts")
+    parser.add_argument("--outage", type=float, default=None,
+                        help="seconds Directus stays stopped (storm; default random 0.5-3)")
+    parser.add_argument("--interval", type=float, default=None,
+                        help="mean seconds between one client's messages")
     parser.add_argument("--burst", type=int, default=30, help="messages per client (ratelimit)")
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args()
@@ -257,15 +293,17 @@ def main() -> None:
         except SetupError as error:
             sys.exit(str(error))
         try:
+            pace = {} if args.interval is None else {"interval": args.interval}
             if args.scenario == "storm":
                 run = restart_storm(server, clients=args.clients, duration=args.duration,
-                                    restarts=args.faults, seed=args.seed)
+                                    restarts=args.faults, outage=args.outage,
+                                    seed=args.seed, **pace)
             elif args.scenario == "cut":
                 run = network_cut(server, clients=args.clients, duration=args.duration,
-                                  cuts=args.faults, seed=args.seed)
+                                  cuts=args.faults, seed=args.seed, **pace)
             elif args.scenario == "expiry":
                 run = token_expiry(server, clients=args.clients, duration=args.duration,
-                                   seed=args.seed)
+                                   seed=args.seed, **pace)
             else:
                 run = rate_limited(server, clients=args.clients, burst=args.burst)
             figures = asyncio.run(run)

@@ -42,6 +42,7 @@ class TimedClient(HeadlessClient):
         super().__init__(directus_url, **config)
         self.first_seen: dict[str, float] = {}
         self.notices: list[str] = []
+        self.live_at: list[float] = []  # when it went live, each time
 
     def on_event(self, event: core.Event) -> None:
         if isinstance(event, core.TimelineChanged):
@@ -51,6 +52,8 @@ class TimedClient(HeadlessClient):
         elif isinstance(event, core.Notice):
             self.notices.append(event.text)
         elif isinstance(event, core.PhaseChanged):
+            if event.phase == Phase.LIVE:
+                self.live_at.append(time.monotonic())
             super().on_event(event)
 
 

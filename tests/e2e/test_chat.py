@@ -7,6 +7,7 @@ each test uses its own message texts, so the order of the tests does not matter.
 from __future__ import annotations
 
 import re
+import time
 import uuid
 
 import pytest
@@ -166,3 +167,27 @@ def test_directus_restart_reconnects_both_and_outage_message_arrives_once(pair, 
         expect(chat.message(text)).to_have_count(1)
     expect(alice.page.locator("#outbox .msg")).to_have_count(0)
     assert stored_count(directus, text) == 1
+
+
+OUTAGE = 30  # seconds Directus is stopped (then its start-up)
+
+
+def test_both_pages_are_back_within_seconds_of_directus_answering_after_a_long_outage(
+        pair, directus):
+    """A cheap probe notices the server's return; the backoff, grown during the outage
+    (to 10-15 s here), is not waited out."""
+    for chat in pair:
+        chat.tolerate_network_errors()
+    directus.stop()
+    try:
+        for chat in pair:
+            expect(chat.status()).to_contain_text("Reconnecting", timeout=LIVE_MS)
+        time.sleep(OUTAGE)  # the outage itself
+    finally:
+        directus.start()  # returns once Directus answers
+    answering = time.monotonic()
+    for chat in pair:
+        chat.expect_phase("live")
+    back = time.monotonic() - answering
+    print(f"both pages live {back:.1f} s after Directus answered, after {OUTAGE} s down")
+    assert back <= 5

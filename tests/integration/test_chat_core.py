@@ -133,6 +133,6 @@ def test_messages_created_while_away_appear_after_reconnect(directus):
             alice.network_changed(True)
             expected = [f"{marker} away {n}" for n in range(3)]
             await alice.wait_for(lambda: mine(alice, marker) == expected, 30, "the gap fill")
-            assert alice.phase == Phase.LIVE
+            await alice.wait_for(lambda: alice.phase == Phase.LIVE, 10, "live")
 
     run(scenario())

@@ -32,14 +32,15 @@ def at(second: int) -> str:
 class Driver:
     """Drives a ChatClient like an adapter would, with a hand-moved clock."""
 
-    def __init__(self, **config) -> None:
+    def __init__(self, random=lambda: 0.5, **config) -> None:
         ids = count(1)
         self.client = ChatClient(Config(directus_url=URL, **config),
                                  new_id=lambda: f"00000000-0000-4000-8000-{next(ids):012d}",
-                                 random=lambda: 0.5)
+                                 random=random)
         self.now = 1000.0
         self.actions: list = []
         self.events: list = []
+        self.history: list = []  # every action ever taken from the client, in order
         self.tokens = 0
         self.timers: dict[str, float] = {}  # name -> when it falls due
 
@@ -55,6 +56,7 @@ class Driver:
                 elif isinstance(action, c.CancelTimer):
                     self.timers.pop(action.name, None)
                 self.actions.append(action)
+                self.history.append(action)
             self.events += self.client.take_events()
             return result
         return call
@@ -90,15 +92,23 @@ class Driver:
     def frame(self, obj: dict) -> None:
         self.socket_message(self.conn, json.dumps(obj))
 
-    def sign_in_and_connect(self, history: list | None = None, user: str = "u-alice") -> None:
+    def sign_in_and_connect(self, history: list | None = None, user: str = "u-alice",
+                            catch_up: list | None = ()) -> None:
         """Sign in, open, authenticate, subscribe and receive the first page."""
         self.sign_in("alice@example.com", "pw")
         self.answer_http(200, self.tokens_body(user))
-        self.connect(history)
+        self.connect(history, catch_up)
 
-    def connect(self, history: list | None = None) -> None:
-        opened = self.take(c.OpenSocket)[-1]
-        self.socket_opened(opened.conn)
+    def connect(self, history: list | None = None, catch_up: list | None = ()) -> None:
+        """Open, authenticate, subscribe, send the ``init`` page (``history``), then
+        answer the read that follows it with ``catch_up`` (unless it is None: then the
+        read is left for the test)."""
+        self.go_live(self.take(c.OpenSocket)[-1].conn, history, catch_up)
+
+    def go_live(self, conn: int, history: list | None = None,
+                catch_up: list | None = ()) -> None:
+        """``connect`` for socket ``conn``."""
+        self.socket_opened(conn)
         auth = self.frames()[-1]
         assert auth["type"] == "auth" and "access_token" in auth
         self.frame({"type": "auth", "status": "ok", "uid": auth["uid"]})
@@ -107,6 +117,10 @@ class Driver:
         self.sub_uid = subscribe["uid"]
         self.frame({"type": "subscription", "event": "init", "uid": self.sub_uid,
                     "data": history or []})
+        if catch_up is not None:
+            read = self.frames()[-1]
+            assert read["type"] == "items" and read["action"] == "read", read
+            self.frame({"type": "items", "uid": read["uid"], "data": list(catch_up)})
 
     def next_socket(self) -> int:
         """Wait for the next attempt to open a socket; return its number."""
@@ -117,15 +131,41 @@ class Driver:
             self.advance(0.25)
         raise AssertionError("no attempt to open a socket within 150 s")
 
-    def reconnect(self, history: list | None = None) -> None:
+    def reconnect(self, history: list | None = None, catch_up: list | None = ()) -> None:
         """Wait for the next attempt to open a socket, then connect it."""
         conn = self.next_socket()
         self.actions.append(c.OpenSocket(conn, ""))
-        self.connect(history)
+        self.connect(history, catch_up)
 
     def fail_attempt(self) -> None:
         """Wait for the next attempt to open a socket, and refuse it."""
         self.socket_closed(self.next_socket(), 1006)
+
+    def serve(self, seconds: float, *, up: bool, step: float = 0.1) -> dict[str, int]:
+        """Be the server for ``seconds``, answering at once: down, every socket and REST
+        request fails; up, they work (a socket goes live with an empty page). Returns
+        how many sockets and requests of each path the client asked for."""
+        asked: dict[str, int] = {}
+        end = self.now + seconds
+        while self.now < end:
+            for action in self.take(c.OpenSocket):
+                asked["socket"] = asked.get("socket", 0) + 1
+                if up:
+                    self.go_live(action.conn)
+                else:
+                    self.socket_closed(action.conn, 1006)
+            for request in self.take(c.HttpRequest):
+                asked[request.path] = asked.get(request.path, 0) + 1
+                if not up:
+                    self.http_failed(request.id, "network")
+                elif request.path == "/server/ping":
+                    self.http_response(request.id, 200, None)
+                elif request.path in ("/auth/login", "/auth/refresh"):
+                    self.answer_http(200, self.tokens_body(), request)
+                else:
+                    self.http_response(request.id, 204, None)
+            self.advance(step)
+        return asked
 
     def drop(self) -> None:
         self.socket_closed(self.conn, 1006)

@@ -184,6 +184,15 @@ def test_resume_uses_the_saved_refresh_token_without_a_password(driver):
     assert driver.phase == Phase.LIVE
 
 
+def test_a_refresh_before_connecting_opens_exactly_one_socket(driver):
+    driver.resume("saved-refresh")
+    driver.answer_http(200, driver.tokens_body())
+    assert len(driver.take(c.OpenSocket)) == 1
+    retried = Driver()
+    resume_after_a_failed_first_refresh(retried)  # its refresh answered in CONNECTING
+    assert len([a for a in retried.history if isinstance(a, c.OpenSocket)]) == 1
+
+
 def test_resume_of_a_revoked_session_signs_out_and_forgets_it(driver):
     driver.resume("revoked")
     driver.answer_http(401, {"errors": [{"message": "Invalid user credentials."}]})
@@ -312,6 +321,19 @@ def test_error_without_uid_fails_the_create_in_flight(driver):
     assert driver.client.outbox[0].state == "failed"
     assert driver.client.outbox[0].error == "Not sent: Content is bad."
     assert driver.frames()[0]["data"]["content"] == "two"  # the queue moves on
+
+
+@pytest.mark.parametrize("kind", ["subscribe", "server", "mystery"])
+def test_an_error_without_uid_of_another_type_leaves_the_create_in_flight(driver, kind):
+    """Only ``items`` errors come without their uid (Directus 11); any other error
+    frame without a uid is not about our create."""
+    driver.sign_in_and_connect()
+    driver.send("one")
+    driver.frames()
+    driver.frame({"type": kind, "status": "error",
+                  "error": {"code": "INTERNAL_SERVER_ERROR", "message": "Something broke."}})
+    assert outbox(driver) == [("one", "sending")]
+    assert driver.frames() == []  # nothing sent again, nothing next
 
 
 def test_failed_message_can_be_retried_or_discarded(driver):
@@ -547,6 +569,27 @@ def test_sign_out_revokes_closes_cleanly_and_never_reconnects(driver):
     assert not driver.take(c.OpenSocket)
 
 
+def test_sign_out_during_a_refresh_also_revokes_the_token_that_refresh_brings(driver):
+    """Directus rotates the token in place: a logout with the old one may find nothing
+    once the refresh in flight reached the server. Its answer is awaited and revoked."""
+    driver.sign_in_and_connect()
+    driver.take()
+    driver.advance(720)
+    refresh = driver.take(c.HttpRequest)[0]
+    driver.sign_out()
+    logout = driver.take(c.HttpRequest)
+    assert [(r.path, r.body["refresh_token"]) for r in logout] == [
+        ("/auth/logout", "refresh-1")]
+    driver.answer_http(200, driver.tokens_body(), refresh)  # brings refresh-2
+    logout = driver.take(c.HttpRequest)
+    assert [(r.path, r.body["refresh_token"]) for r in logout] == [
+        ("/auth/logout", "refresh-2")]
+    assert driver.phase == Phase.SIGNED_OUT and not driver.take(c.OpenSocket)
+    saved = [e.refresh_token for e in driver.events if isinstance(e, c.SessionSaved)]
+    assert saved[-1] is None  # the new token is never kept
+    assert driver.client.user_id is None
+
+
 def test_stale_socket_inputs_are_ignored(driver):
     driver.sign_in_and_connect()
     old = driver.conn
@@ -579,7 +622,8 @@ def test_a_gap_larger_than_the_first_page_is_read_since_the_newest_known():
     d.sign_in_and_connect([item("m1", at=at(1))])
     d.drop()
     d.take(c.SendFrame)
-    d.reconnect([item(f"n{i}", at=at(100 + i)) for i in (5, 4, 3)])  # a full page, all new
+    d.reconnect([item(f"n{i}", at=at(100 + i)) for i in (5, 4, 3)],  # a full page, all new
+                catch_up=None)
     gap = d.frames()[-1]
     assert gap["action"] == "read"
     assert gap["query"]["filter"] == {"date_created": {"_gte": "2026-11-27T09:59:56.000Z"}}
@@ -589,15 +633,96 @@ def test_a_gap_larger_than_the_first_page_is_read_since_the_newest_known():
     assert timeline_ids(d) == ["m1", "n1", "n2", "n3", "n4", "n5"]
 
 
+def test_a_gap_is_read_from_what_the_subscription_delivered_not_from_own_replies():
+    """Found by the 50-client storm: a busy server queues its events, while the reply to
+    our own create comes at once. Cut off then, the events for o1 (older than our own
+    m2) never come: the gap read must start before o1, not at m2."""
+    d = Driver(history_limit=3)
+    d.sign_in_and_connect([item("m1", at=at(1))])
+    mine = d.send("mine")
+    create = d.frames()[-1]
+    d.frame({"type": "items", "uid": create["uid"], "data": item(mine, "mine", at=at(60))})
+    d.drop()  # the event for o1 (at 30 s) was still queued on the server
+    d.reconnect([item(f"n{i}", at=at(100 + i)) for i in (3, 2, 1)], catch_up=None)
+    gap = d.frames()[-1]
+    assert gap["query"]["filter"] == {"date_created": {"_gte": "2026-11-27T09:59:56.000Z"}}
+    d.frame({"type": "items", "uid": gap["uid"], "data": [
+        item("n3", at=at(103)), item("n2", at=at(102)), item("n1", at=at(101)),
+        item(mine, "mine", at=at(60)), item("o1", at=at(30)), item("m1", at=at(1))]})
+    assert timeline_ids(d) == ["m1", "o1", mine, "n1", "n2", "n3"]
+
+
+def test_what_live_events_delivered_moves_the_start_of_the_next_gap_read():
+    d = Driver(history_limit=3)
+    d.sign_in_and_connect([item("m1", at=at(1))])
+    d.frame({"type": "subscription", "event": "create", "uid": d.sub_uid,
+             "data": [item("o1", at=at(30))]})
+    d.drop()
+    d.reconnect([item(f"n{i}", at=at(100 + i)) for i in (3, 2, 1)], catch_up=None)
+    gap = d.frames()[-1]
+    assert gap["query"]["filter"] == {"date_created": {"_gte": "2026-11-27T10:00:25.000Z"}}
+
+
 def test_outbox_waits_for_the_gap_read(driver):
     d = Driver(history_limit=2)
     d.sign_in_and_connect([item("m1", at=at(1))])
     d.drop()
     d.send("later")
     d.take(c.SendFrame)
-    d.reconnect([item("n2", at=at(102)), item("n1", at=at(101))])
+    d.reconnect([item("n2", at=at(102)), item("n1", at=at(101))], catch_up=None)
     frames = d.frames()
     assert [f["action"] for f in frames if f["type"] == "items"] == ["read"]
+
+
+# --- The window between the init page and the subscription ------------------------
+
+
+def test_after_init_what_is_newer_than_the_page_is_read_before_the_outbox_goes(driver):
+    """Directus reads the init page before it registers the subscription: a message
+    created in between (m3) comes in neither. The read after init finds it."""
+    driver.sign_in("alice@example.com", "pw")
+    driver.answer_http(200, driver.tokens_body())
+    driver.send("typed while connecting")
+    driver.connect([item("m2", at=at(2)), item("m1", at=at(1))], catch_up=None)
+    assert driver.phase == Phase.SYNCING  # not live before the window is closed
+    read = driver.frames()
+    assert [(f["type"], f["action"]) for f in read] == [("items", "read")]
+    assert read[0]["query"]["filter"] == {"date_created": {"_gte": "2026-11-27T09:59:57.000Z"}}
+    assert read[0]["query"]["limit"] == driver.client.config.gap_limit
+    driver.frame({"type": "items", "uid": read[0]["uid"],
+                  "data": [item("m3", at=at(3)), item("m2", at=at(2)), item("m1", at=at(1))]})
+    assert timeline_ids(driver) == ["m1", "m2", "m3"]
+    assert driver.phase == Phase.LIVE
+    assert [f["action"] for f in driver.frames()] == ["create"]  # now the outbox goes
+
+
+def test_the_window_is_closed_on_every_reconnect_without_duplicates(driver):
+    driver.sign_in_and_connect([item("m1", at=at(1))])
+    driver.drop()
+    driver.reconnect([item("m2", at=at(2)), item("m1", at=at(1))], catch_up=None)
+    read = driver.frames()[-1]
+    assert read["query"]["filter"] == {"date_created": {"_gte": "2026-11-27T09:59:57.000Z"}}
+    # The live create event of m3 may come before the read's answer, which has it too.
+    driver.frame({"type": "subscription", "event": "create", "uid": driver.sub_uid,
+                  "data": [item("m3", at=at(3))]})
+    driver.frame({"type": "items", "uid": read["uid"],
+                  "data": [item("m3", at=at(3)), item("m2", at=at(2))]})
+    assert timeline_ids(driver) == ["m1", "m2", "m3"] and driver.phase == Phase.LIVE
+
+
+def test_an_empty_first_page_is_followed_by_a_read_of_everything(driver):
+    driver.sign_in_and_connect(history=[], catch_up=None)
+    read = driver.frames()[-1]
+    assert read["action"] == "read" and "filter" not in read["query"]
+    driver.frame({"type": "items", "uid": read["uid"], "data": [item("m1", at=at(1))]})
+    assert timeline_ids(driver) == ["m1"] and driver.phase == Phase.LIVE
+
+
+def test_a_failed_read_after_init_still_goes_live(driver):
+    driver.sign_in_and_connect([item("m1", at=at(1))], catch_up=None)
+    driver.frame({"type": "items", "status": "error",
+                  "error": {"code": "INTERNAL_SERVER_ERROR", "message": "oops"}})
+    assert driver.phase == Phase.LIVE and timeline_ids(driver) == ["m1"]
 
 
 # --- Bad frames and secrets ---------------------------------------------------------
@@ -643,3 +768,169 @@ def test_phase_changes_follow_the_transition_table(driver):
                               Phase.SYNCING, Phase.LIVE]
     with pytest.raises(c.InvalidState, match="cannot sign in while live"):
         driver.client.sign_in("a", "b", now=0)
+
+
+# --- Resuming when the first refresh fails ------------------------------------------
+
+
+def resume_after_a_failed_first_refresh(d: Driver, user: str = "u-alice") -> None:
+    """A saved session whose first refresh finds the server down; the retry works."""
+    d.resume("saved-refresh")
+    d.http_failed(d.take(c.HttpRequest)[-1].id, "network")
+    assert d.phase == Phase.WAITING
+    for _ in range(400):  # the next attempt refreshes first
+        refresh = [r for r in d.take(c.HttpRequest) if r.path == "/auth/refresh"]
+        if refresh:
+            break
+        d.advance(0.25)
+    d.answer_http(200, d.tokens_body(user), refresh[-1])
+    d.connect()
+
+
+def test_resume_whose_first_refresh_failed_still_knows_the_user(driver):
+    resume_after_a_failed_first_refresh(driver)
+    assert driver.phase == Phase.LIVE and driver.client.user_id == "u-alice"
+    live = [e for e in driver.events if isinstance(e, c.PhaseChanged)][-1]
+    assert live.user_id == "u-alice"  # so the view marks own messages as own
+
+
+def test_after_such_a_resume_another_account_never_sends_the_first_ones_messages(driver):
+    resume_after_a_failed_first_refresh(driver)
+    driver.drop()
+    driver.send("alice's, typed while away")
+    # Alice's session ends for good (revoked meanwhile); Bob signs in in the same tab.
+    refresh = driver.take(c.HttpRequest)
+    while not refresh:
+        driver.advance(0.25)
+        refresh = [r for r in driver.take(c.HttpRequest) if r.path == "/auth/refresh"]
+    driver.answer_http(401, {"errors": [{"message": "Invalid user credentials."}]}, refresh[-1])
+    assert driver.phase == Phase.SIGNED_OUT
+    driver.sign_in("bob@example.com", "pw")
+    driver.answer_http(200, driver.tokens_body("u-bob"))
+    driver.connect()
+    assert driver.client.outbox == ()
+    assert not any(f["type"] == "items" and f["action"] == "create" for f in driver.frames())
+
+
+def test_nothing_can_be_queued_before_the_session_user_is_known(driver):
+    """Typed while a resume has not reached the server yet: refused with a sentence, so
+    no message ever waits without an owner (the text stays in the composer)."""
+    driver.resume("saved-refresh")
+    driver.http_failed(driver.take(c.HttpRequest)[-1].id, "network")
+    assert driver.phase == Phase.WAITING
+    with pytest.raises(ValueError, match="once connected"):
+        driver.send("typed before anyone is known")
+    assert driver.client.outbox == ()
+
+
+# --- A failing refresh while the socket is up ---------------------------------------
+
+
+@pytest.mark.parametrize("failure", ["network", "500"])
+def test_a_failing_refresh_is_retried_at_a_bounded_rate_with_backoff(failure):
+    """REST refresh fails while the socket stays up, long past the token's expiry: the
+    retries never come faster than one a second and space out."""
+    d = Driver()
+    d.sign_in("a@b.c", "pw")
+    d.answer_http(200, d.tokens_body(expires_ms=10_000))
+    d.connect()
+    attempts = []
+    for step in range(1200):  # 120 s in steps of 0.1 s, every refresh failing at once
+        if step % 100 == 0:
+            d.frame({"type": "ping"})  # the server's heartbeat: the socket stays up
+        for request in d.take(c.HttpRequest):
+            attempts.append(d.now)
+            if failure == "network":
+                d.http_failed(request.id, "network")
+            else:
+                d.answer_http(500, None, request)
+        d.advance(0.1)
+    gaps = [b - a for a, b in zip(attempts, attempts[1:], strict=False)]
+    assert d.phase == Phase.LIVE
+    assert len(attempts) <= 20, f"{len(attempts)} refreshes in 120 s"
+    assert min(gaps) >= 0.5 and gaps[-1] >= 15  # a floor, and a growing delay
+
+
+# --- Back soon after an outage ------------------------------------------------------
+
+
+def back_after(d: Driver, limit: float = 60) -> float:
+    """Seconds until live with the server up again."""
+    started = d.now
+    while d.phase != Phase.LIVE:
+        assert d.now - started < limit, f"not live {limit} s after the server came back"
+        d.serve(0.1, up=True)
+    return d.now - started
+
+
+@pytest.mark.parametrize("outage", [30, 300])
+def test_back_within_seconds_of_the_server_answering_again_after_a_long_outage(outage):
+    """A cheap probe (GET /server/ping, every ~2 s) notices the server's return; the
+    socket backoff, grown meanwhile, is not waited for."""
+    d = Driver()
+    d.sign_in_and_connect()
+    d.drop()
+    asked = d.serve(outage, up=False)
+    assert back_after(d) <= 3.0  # the probe's longest jittered interval
+    # Meanwhile: a probe every ~2 s and the backoff's socket attempts, nothing more.
+    assert asked["/server/ping"] <= outage / 1.0
+    assert asked["socket"] <= 17
+
+
+def test_the_probe_is_a_get_without_a_body_or_a_token():
+    d = Driver()
+    d.sign_in_and_connect()
+    d.drop()
+    probe = []
+    while not probe:
+        for action in d.take(c.OpenSocket):
+            d.socket_closed(action.conn, 1006)
+        probe = [r for r in d.take(c.HttpRequest) if r.path == "/server/ping"]
+        d.advance(0.1)
+    assert [(r.method, r.body, r.timeout) for r in probe] == [
+        (c.Method.GET, None, d.client.config.probe_timeout)]
+
+
+def test_probes_are_jittered_so_clients_cut_off_together_come_back_spread_out():
+    delays = set()
+    for value in (0.0, 0.25, 0.75, 0.99):
+        d = Driver(random=lambda v=value: v)
+        d.sign_in_and_connect()
+        d.drop()
+        delays |= {round(t - d.now, 2) for name, t in d.timers.items() if name == "probe"}
+    interval = Driver().client.config.probe_interval
+    assert len(delays) == 4 and min(delays) >= 0.5 * interval and max(delays) < 1.5 * interval
+
+
+def test_a_server_that_answers_ping_but_fails_the_socket_keeps_the_backoff():
+    """Ping answers, the socket does not open: the probe says nothing new, and the
+    attempts stay spaced by the backoff, not by the probe."""
+    d = Driver()
+    d.sign_in_and_connect()
+    d.drop()
+    sockets = 0
+    for _ in range(1200):  # 120 s
+        for action in d.take(c.OpenSocket):
+            sockets += 1
+            d.socket_closed(action.conn, 1006)
+        for request in d.take(c.HttpRequest):
+            assert request.path == "/server/ping"
+            d.http_response(request.id, 200, None)
+        d.advance(0.1)
+    assert sockets <= 12  # 1, 1.5, 2.25 ... s: the backoff
+
+
+def test_no_probe_while_live_offline_or_after_giving_up():
+    d = Driver(max_attempts=2)
+    d.sign_in_and_connect()
+    d.advance(120)
+    assert not d.take(c.HttpRequest)
+    d.network_changed(False)
+    d.drop()
+    d.advance(60)
+    assert d.phase == Phase.OFFLINE and not d.take(c.HttpRequest)
+    d.network_changed(True)
+    d.serve(30, up=False)
+    assert d.phase == Phase.GAVE_UP
+    d.advance(600)
+    assert not [r for r in d.take(c.HttpRequest) if r.path == "/server/ping"]

@@ -1,0 +1,93 @@
+"""No password or token in any repr of what the core hands out, in logs of it, or in
+pytest's report of a failed comparison."""
+
+from __future__ import annotations
+
+import logging
+import pprint
+import subprocess
+import sys
+import textwrap
+
+from chat import client as c
+
+from .driver import Driver, token
+
+PASSWORD = "hunter2-password"
+
+
+def session_with_every_secret() -> tuple[Driver, list[str]]:
+    """Sign in, refresh, send, sign out: every action and event kind that carries a
+    password or a token goes through. Returns the driver and the secrets it saw."""
+    d = Driver()
+    d.sign_in("alice@example.com", PASSWORD)
+    d.answer_http(200, d.tokens_body())
+    d.connect()
+    d.advance(720)  # the refresh falls due
+    d.answer_http(200, d.tokens_body())
+    d.send("hello")
+    d.sign_out()
+    secrets = [PASSWORD, token("u-alice", 1), token("u-alice", 2), "refresh-1", "refresh-2"]
+    return d, secrets
+
+
+def test_every_action_and_event_carrying_a_secret_has_a_masked_repr(caplog):
+    d, secrets = session_with_every_secret()
+    carriers = [x for x in d.history + d.events if any(s in str(vars(x)) for s in secrets)]
+    kinds = {type(x) for x in carriers}
+    assert kinds == {c.HttpRequest, c.SendFrame, c.SessionSaved}, kinds
+    paths = {x.path for x in carriers if isinstance(x, c.HttpRequest)}
+    assert paths == {"/auth/login", "/auth/refresh", "/auth/logout"}
+    caplog.set_level(logging.DEBUG)
+    for x in carriers:
+        logging.getLogger("chat").info("did %s, %r", x, x)
+    shown = "\n".join([repr(x) for x in carriers] + [str(x) for x in carriers]
+                      + [f"{x}" for x in carriers] + [pprint.pformat(carriers), caplog.text])
+    for secret in secrets:
+        assert secret not in shown
+    # What is not secret still shows, to debug with.
+    assert "/auth/login" in shown and "alice@example.com" in shown and '"type":"auth"' in shown
+
+
+def test_masked_actions_still_compare_by_value():
+    d, _ = session_with_every_secret()
+    for x in d.history + d.events:
+        assert x == type(x)(**vars(x))
+    assert c.SendFrame(1, "a") != c.SendFrame(1, "b")
+    assert c.SessionSaved(refresh_token="x") != c.SessionSaved(refresh_token="y")
+
+
+def test_a_failed_comparison_in_pytest_does_not_print_the_secrets(tmp_path):
+    test = tmp_path / "test_leak.py"
+    # The objects come from calls, as actions do in the tests: pytest then names the
+    # call instead of quoting source text.
+    test.write_text(textwrap.dedent(f"""
+        from chat.client import HttpRequest, SendFrame, SessionSaved
+
+        def frame(t):
+            return SendFrame(1, '{{"type":"auth","access_token":"tok-' + t + '"}}')
+
+        def login(t):
+            return HttpRequest(1, "/auth/login", {{"password": "{PASSWORD}"[:-1] + t}})
+
+        def saved(t):
+            return SessionSaved(refresh_token="rt-" + t)
+
+        def test_frame():
+            assert frame("A") == frame("B")
+
+        def test_request():
+            assert login("d") == login("x")
+
+        def test_saved():
+            assert saved("A") == saved("B")
+    """))
+    result = subprocess.run([sys.executable, "-m", "pytest", "-vv", "-p", "no:cacheprovider",
+                             str(test)], capture_output=True, text=True, cwd=tmp_path,
+                            env={"PYTHONPATH": str(c.__file__).rsplit("/chat/", 1)[0]})
+    assert "3 failed" in result.stdout, result.stdout + result.stderr
+    # pytest's explanations (its "E" lines); the source lines it quotes are the test's own.
+    explained = "\n".join(line for line in result.stdout.splitlines() if line.startswith("E "))
+    assert "SendFrame(" in explained and "HttpRequest(" in explained
+    for secret in ("tok-A", "tok-B", PASSWORD, "rt-A", "rt-B"):
+        assert secret not in explained, explained
