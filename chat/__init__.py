@@ -1,5 +1,5 @@
-"""The chat client: a sans-I/O core (protocol, client, timeline, backoff) and the page's
-adapter and view (browser, view).
+"""The chat client: a sans-I/O core (chat/core/), the page's adapter and view (browser,
+view) and the CPython adapter (headless, not loaded by the page).
 
 In the page, the core comes already imported in Pyodide's start-up snapshot
 (tools/snapshot.mjs), which fills ``SNAPSHOT``. ``forget_if_changed()`` drops those

@@ -23,7 +23,7 @@ import uuid
 import js
 from pyscript.ffi import create_proxy, to_js
 
-from chat.client import (
+from chat.core import (
     CancelTimer,
     ChatClient,
     CloseSocket,

@@ -28,9 +28,9 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from chat import client as core
-from chat.client import ChatClient, Config, Phase
-from chat.protocol import Message
+from chat import core
+from chat.core import ChatClient, Config, Phase
+from chat.core.protocol import Message
 
 log = logging.getLogger("chat.headless")
 

@@ -26,8 +26,8 @@ import js
 from pyscript import document, window
 from pyscript.ffi import create_proxy, to_js
 
-from chat.client import Notice, OutboxChanged, Outgoing, Phase, PhaseChanged, TimelineChanged
-from chat.protocol import Message
+from chat.core import Notice, OutboxChanged, Outgoing, Phase, PhaseChanged, TimelineChanged
+from chat.core.protocol import Message
 
 AT_BOTTOM = 48  # pixels from the end of the list that still count as "at the bottom"
 RECENT = 3600  # seconds a time is shown relative ("5 min ago") before it shows the clock

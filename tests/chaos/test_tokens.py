@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from chat.client import SESSION_EXPIRED, Phase
+from chat.core import SESSION_EXPIRED, Phase
 from chat.headless import HeadlessClient
 from server.static_server import StaticServer
 from stress.chaos import EXPIRY_ENV, token_expiry

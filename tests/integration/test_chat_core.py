@@ -1,4 +1,4 @@
-"""The chat core (``chat.client``) against a real Directus, over real sockets."""
+"""The chat core (``chat.core``) against a real Directus, over real sockets."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import urllib.request
 import uuid
 
-from chat.client import Phase
+from chat.core import Phase
 from chat.headless import HeadlessClient
 
 

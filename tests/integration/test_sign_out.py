@@ -6,8 +6,8 @@ import random
 import time
 import uuid
 
-from chat import client as core
-from chat.client import ChatClient, Config
+from chat import core
+from chat.core import ChatClient, Config
 from chat.headless import http_json
 
 

@@ -6,8 +6,8 @@ import base64
 import json
 from itertools import count
 
-from chat import client as c
-from chat.client import ChatClient, Config
+from chat import core as c
+from chat.core import ChatClient, Config
 
 URL = "http://directus.test"
 

@@ -5,8 +5,8 @@ import logging
 
 import pytest
 
-from chat import client as c
-from chat.client import Phase
+from chat import core as c
+from chat.core import Phase
 
 from .driver import Driver, at, item, token
 

@@ -8,8 +8,8 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chat import client as c
-from chat.client import Phase
+from chat import core as c
+from chat.core import Phase
 
 from .driver import Driver, at
 

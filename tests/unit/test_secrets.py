@@ -9,7 +9,7 @@ import subprocess
 import sys
 import textwrap
 
-from chat import client as c
+from chat import core as c
 
 from .driver import Driver, token
 
@@ -62,7 +62,7 @@ def test_a_failed_comparison_in_pytest_does_not_print_the_secrets(tmp_path):
     # The objects come from calls, as actions do in the tests: pytest then names the
     # call instead of quoting source text.
     test.write_text(textwrap.dedent(f"""
-        from chat.client import HttpRequest, SendFrame, SessionSaved
+        from chat.core import HttpRequest, SendFrame, SessionSaved
 
         def frame(t):
             return SendFrame(1, '{{"type":"auth","access_token":"tok-' + t + '"}}')

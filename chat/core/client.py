@@ -53,10 +53,10 @@ from dataclasses import dataclass, fields
 from enum import Enum
 from typing import Any
 
-from chat import protocol
-from chat.backoff import backoff
-from chat.protocol import Message
-from chat.timeline import Timeline
+from chat.core import protocol
+from chat.core.backoff import backoff
+from chat.core.protocol import Message
+from chat.core.timeline import Timeline
 
 log = logging.getLogger("chat")
 

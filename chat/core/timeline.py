@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 
-from chat.protocol import Message
+from chat.core.protocol import Message
 
 
 class Timeline:
