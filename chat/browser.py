@@ -28,14 +28,16 @@ from chat.core import (
     ChatClient,
     CloseSocket,
     Config,
+    Failure,
     HttpRequest,
     InvalidState,
     Method,
     OpenSocket,
     Phase,
+    SaveSession,
     SendFrame,
-    SessionSaved,
     SetTimer,
+    Timer,
 )
 
 DEFAULT_URL = "http://127.0.0.1:8055"  # what `make run` starts
@@ -81,7 +83,7 @@ class App:
         self.view = None
         self._loop = asyncio.get_event_loop()
         self._sockets: dict[int, tuple[object, dict[str, object]]] = {}
-        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._timers: dict[Timer, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task] = set()
         self._storage_key = f"chat.refresh_token {config.directus_url}"
         self._remember = False
@@ -156,22 +158,20 @@ class App:
                 case HttpRequest():
                     self._spawn(self._http(action))
                 case SetTimer():
-                    self._cancel_timer(action.name)
-                    self._timers[action.name] = self._loop.call_later(
-                        action.delay, self._timer_fired, action.name)
+                    self._cancel_timer(action.timer)
+                    self._timers[action.timer] = self._loop.call_later(
+                        action.delay, self._timer_fired, action.timer)
                 case CancelTimer():
-                    self._cancel_timer(action.name)
-        events = self.client.take_events()
-        for event in events:
-            if isinstance(event, SessionSaved):
-                self._save(event.refresh_token)
-        self.view.apply(events)
+                    self._cancel_timer(action.timer)
+                case SaveSession():
+                    self._save(action.refresh_token)
+        self.view.apply(self.client.take_events())
 
-    def _timer_fired(self, name: str) -> None:
+    def _timer_fired(self, name: Timer) -> None:
         self._timers.pop(name, None)
         self._input(self.client.timer_fired, name)
 
-    def _cancel_timer(self, name: str) -> None:
+    def _cancel_timer(self, name: Timer) -> None:
         handle = self._timers.pop(name, None)
         if handle is not None:
             handle.cancel()
@@ -262,10 +262,10 @@ class App:
             timed_out = getattr(error, "name", "") in ("TimeoutError", "AbortError")
             # Only sign-in says why; a probe (GET) fails often while the server is down,
             # and asking why would double its requests.
-            kind = ("network" if timed_out or request.method == Method.GET
-                    else await self._why_unanswered())
-            log.info("%s %s failed (%s)", request.method.value, request.path, kind)
-            self._input(self.client.http_failed, request.id, kind)
+            failure = (Failure.NETWORK if timed_out or request.method == Method.GET
+                       else await self._why_unanswered())
+            log.info("%s %s failed (%s)", request.method.value, request.path, failure.value)
+            self._input(self.client.http_failed, request.id, failure)
             return
         try:
             body = json.loads(text) if text else None
@@ -273,16 +273,16 @@ class App:
             body = None
         self._input(self.client.http_response, request.id, status, body)
 
-    async def _why_unanswered(self) -> str:
-        """After a fetch failed outright: "cors" if the server answers a no-cors probe
-        (so the browser hid its reply from us), else "network"."""
+    async def _why_unanswered(self) -> Failure:
+        """After a fetch failed outright: CORS if the server answers a no-cors probe
+        (so the browser hid its reply from us), else NETWORK."""
         try:
             await js.fetch(self.config.directus_url + "/server/ping",
                            _options(mode="no-cors", cache="no-store",
                                     signal=js.AbortSignal.timeout(PROBE_TIMEOUT * 1000)))
         except Exception:
-            return "network"
-        return "cors"
+            return Failure.NETWORK
+        return Failure.CORS
 
 
 def _destroy(proxies: list) -> None:

@@ -47,7 +47,7 @@ class HeadlessClient:
         self.requests: Counter[str] = Counter()  # "socket" and REST paths: what we asked for
         self._sockets: dict[int, ClientConnection] = {}
         self._outgoing: dict[int, asyncio.Queue[str | None]] = {}
-        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._timers: dict[core.Timer, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task] = set()
         self._changed = asyncio.Event()
 
@@ -143,15 +143,15 @@ class HeadlessClient:
 
     def _perform(self, action: core.Action) -> None:
         match action:
-            case core.OpenSocket(conn, url):
+            case core.OpenSocket(conn=conn, url=url):
                 self.sockets_opened += 1
                 self.requests["socket"] += 1
                 self._outgoing[conn] = asyncio.Queue()
                 self._spawn(self._run_socket(conn, url))
-            case core.SendFrame(conn, text):
+            case core.SendFrame(conn=conn, text=text):
                 if conn in self._outgoing:
                     self._outgoing[conn].put_nowait(text)
-            case core.CloseSocket(conn, code, reason):
+            case core.CloseSocket(conn=conn, code=code, reason=reason):
                 socket = self._sockets.pop(conn, None)
                 queue = self._outgoing.pop(conn, None)
                 if queue is not None:
@@ -161,18 +161,20 @@ class HeadlessClient:
             case core.HttpRequest():
                 self.requests[action.path] += 1
                 self._spawn(self._http(action))
-            case core.SetTimer(name, delay):
+            case core.SetTimer(timer=name, delay=delay):
                 self._cancel(name)
                 loop = asyncio.get_running_loop()
                 self._timers[name] = loop.call_later(delay, self._fire, name)
-            case core.CancelTimer(name):
+            case core.CancelTimer(timer=name):
                 self._cancel(name)
+            case core.SaveSession():
+                pass  # nothing is kept across runs
 
-    def _fire(self, name: str) -> None:
+    def _fire(self, name: core.Timer) -> None:
         self._timers.pop(name, None)
         self._input(self.client.timer_fired, name)
 
-    def _cancel(self, name: str) -> None:
+    def _cancel(self, name: core.Timer) -> None:
         handle = self._timers.pop(name, None)
         if handle is not None:
             handle.cancel()
@@ -224,7 +226,7 @@ class HeadlessClient:
         except Exception as error:  # any failure (OSError, HTTPException...) must reach the core
             log.info("%s %s failed (%s)", request.method.value, request.path,
                      type(error).__name__)
-            self._input(self.client.http_failed, request.id, "network")
+            self._input(self.client.http_failed, request.id, core.Failure.NETWORK)
         else:
             self._input(self.client.http_response, request.id, status, body)
 

@@ -26,7 +26,15 @@ import js
 from pyscript import document, window
 from pyscript.ffi import create_proxy, to_js
 
-from chat.core import Notice, OutboxChanged, Outgoing, Phase, PhaseChanged, TimelineChanged
+from chat.core import (
+    Notice,
+    OutboxChanged,
+    OutboxState,
+    Outgoing,
+    Phase,
+    PhaseChanged,
+    TimelineChanged,
+)
 from chat.core.protocol import Message
 
 AT_BOTTOM = 48  # pixels from the end of the list that still count as "at the bottom"
@@ -610,18 +618,18 @@ class View:
         return node
 
     def _outgoing_node(self, entry: Outgoing):
-        node = _el("article", f"msg own {entry.state}", data_id=entry.id)
+        node = _el("article", f"msg own {entry.state.value}", data_id=entry.id)
         meta = _el("p", "meta")
         meta.append(_el("span", "author", self._my_name or "You"))
-        if entry.state == "failed":
+        if entry.state == OutboxState.FAILED:
             state = entry.error or "Not sent."
-        elif entry.state == "sending" or self._phase == Phase.LIVE:
+        elif entry.state == OutboxState.SENDING or self._phase == Phase.LIVE:
             state = "Sending…"
         else:
             state = "Waiting for the connection…"
         meta.append(_el("span", "state", state))
         node.append(meta, _el("p", "text", entry.content))
-        if entry.state == "failed":
+        if entry.state == OutboxState.FAILED:
             actions = _el("p", "actions")
             short = entry.content[:40]
             for action, label in (("retry", "Retry"), ("discard", "Discard")):

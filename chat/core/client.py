@@ -9,9 +9,9 @@ events to the view::
                         new_id=lambda: str(uuid.uuid4()), random=random.random)
     client.sign_in("alice@example.com", "secret", now=time.monotonic())
     for action in client.take_actions():
-        ...  # HttpRequest, OpenSocket, SendFrame, CloseSocket, SetTimer, CancelTimer
+        ...  # HttpRequest, OpenSocket, SendFrame, CloseSocket, SetTimer, CancelTimer, SaveSession
     for event in client.take_events():
-        ...  # PhaseChanged, TimelineChanged, OutboxChanged, SessionSaved, Notice
+        ...  # PhaseChanged, TimelineChanged, OutboxChanged, Notice
 
 What it guarantees (see ``shared/docs/directus-realtime.md`` for why):
 - one owner for the single-use refresh token, refreshed over REST before
@@ -49,260 +49,52 @@ import base64
 import json
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, fields
-from enum import Enum
+from dataclasses import dataclass
 from typing import Any
 
 from chat.core import protocol
+from chat.core.actions import (
+    Action,
+    CancelTimer,
+    CloseSocket,
+    Failure,
+    HttpRequest,
+    Method,
+    OpenSocket,
+    SaveSession,
+    SendFrame,
+    SetTimer,
+    Timer,
+)
 from chat.core.backoff import backoff
+from chat.core.config import Config
+from chat.core.events import (
+    CORS_REFUSED,
+    GAVE_UP,
+    NO_ACCESS,
+    NO_ANSWER,
+    NOT_RESUMED,
+    SERVER_BUSY,
+    SESSION_EXPIRED,
+    UNREACHABLE,
+    UNREACHABLE_SIGN_IN,
+    WRONG_PASSWORD,
+    Event,
+    Notice,
+    OutboxChanged,
+    OutboxState,
+    Outgoing,
+    PhaseChanged,
+    TimelineChanged,
+)
+from chat.core.phases import CONNECTED, DOWN, TRANSITIONS, InvalidState, Phase
 from chat.core.protocol import Message
 from chat.core.timeline import Timeline
 
 log = logging.getLogger("chat")
 
-
-# --- Configuration ------------------------------------------------------------------
-
-
-@dataclass(frozen=True, kw_only=True)
-class Config:
-    directus_url: str
-    history_limit: int = 100
-    max_length: int = 4000
-    heartbeat_period: float = 30.0  # the server's WEBSOCKETS_HEARTBEAT_PERIOD
-    connect_timeout: float = 20.0  # socket open, authenticated and first page in
-    refresh_at: float = 0.8  # share of the access token's lifetime
-    max_attempts: int = 20  # failed reconnect attempts in a row before giving up
-    stable_after: float = 10.0  # a connection live this long resets the backoff
-    gap_overlap: float = 5.0  # seconds read again before the newest known message
-    gap_limit: int = 1000
-    busy_wait: float = 2.0  # wait after REQUESTS_EXCEEDED
-    request_timeout: float = 15.0  # an items request unanswered this long is given up
-    http_timeout: float = 15.0  # a REST request unanswered this long has failed
-    probe_interval: float = 2.0  # mean seconds between reachability probes while waiting
-    probe_timeout: float = 5.0
-
-    @property
-    def socket_url(self) -> str:
-        base = self.directus_url.rstrip("/")
-        scheme, sep, rest = base.partition("://")
-        return ("wss" if scheme == "https" else "ws") + sep + rest + "/websocket"
-
-
-# --- Phases -------------------------------------------------------------------------
-
-
-class Phase(Enum):
-    SIGNED_OUT = "signed-out"
-    SIGNING_IN = "signing-in"  # REST login, or resuming a saved session
-    CONNECTING = "connecting"  # refreshing the token if needed, opening the socket
-    AUTHENTICATING = "authenticating"  # socket open, auth frame sent
-    SYNCING = "syncing"  # authenticated, waiting for the subscription's first page
-    LIVE = "live"
-    WAITING = "waiting"  # disconnected, the next attempt is scheduled
-    OFFLINE = "offline"  # the browser says there is no network: wait for it
-    GAVE_UP = "gave-up"  # too many attempts: wait for a manual retry
-
-
-_CONNECTED = {Phase.AUTHENTICATING, Phase.SYNCING, Phase.LIVE}
-_DOWN = {Phase.WAITING, Phase.OFFLINE, Phase.GAVE_UP}
+_CONNECTED, _DOWN = CONNECTED, DOWN
 _ANY_SESSION = {Phase.SIGNING_IN, Phase.CONNECTING, *_CONNECTED, *_DOWN}
-
-# Every allowed phase change, read top to bottom. SIGNED_OUT is reachable from
-# every phase (sign out, session ended) and is added below.
-TRANSITIONS: dict[Phase, set[Phase]] = {
-    Phase.SIGNED_OUT: {Phase.SIGNING_IN},
-    Phase.SIGNING_IN: {Phase.CONNECTING, *_DOWN},
-    Phase.CONNECTING: {Phase.AUTHENTICATING, *_DOWN},
-    Phase.AUTHENTICATING: {Phase.SYNCING, Phase.CONNECTING, *_DOWN},
-    Phase.SYNCING: {Phase.LIVE, *_DOWN},
-    Phase.LIVE: {Phase.CONNECTING, *_DOWN},
-    Phase.WAITING: {Phase.CONNECTING, Phase.OFFLINE},
-    Phase.OFFLINE: {Phase.CONNECTING},
-    Phase.GAVE_UP: {Phase.CONNECTING, Phase.OFFLINE},
-}
-for _targets in TRANSITIONS.values():
-    _targets.add(Phase.SIGNED_OUT)
-
-
-class InvalidState(Exception):
-    """An input that makes no sense in the current phase (a bug in the caller)."""
-
-
-# --- Secrets out of reprs -----------------------------------------------------------
-
-SECRET_KEYS = frozenset({"password", "access_token", "refresh_token"})
-REDACTED = "<redacted>"
-
-
-def _masked(value: Any) -> Any:
-    """``value`` with the values of ``SECRET_KEYS`` replaced, at any depth."""
-    if isinstance(value, dict):
-        return {k: REDACTED if k in SECRET_KEYS and v is not None else _masked(v)
-                for k, v in value.items()}
-    if isinstance(value, list):
-        return [_masked(v) for v in value]
-    return value
-
-
-class _Masked:
-    """Base of the actions and events that may carry a password or a token: their
-    repr (and so str, logs and pprint) shows ``_shown()``, where those are masked.
-    Equality is written here rather than by ``dataclass``: pytest then explains a
-    failed comparison with these reprs instead of printing each raw field."""
-
-    def _shown(self) -> dict[str, Any]:
-        raise NotImplementedError
-
-    def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, f.name) for f in fields(self))  # type: ignore[arg-type]
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
-            return NotImplemented
-        return self._values() == other._values()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash(self._values())
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{k}={v!r}" for k, v in self._shown().items())
-        return f"{type(self).__name__}({shown})"
-
-
-# --- Actions for the adapter --------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OpenSocket:
-    conn: int
-    url: str
-
-
-@dataclass(frozen=True, eq=False, repr=False)
-class SendFrame(_Masked):
-    conn: int
-    text: str
-
-    def _shown(self) -> dict[str, Any]:
-        try:
-            frame = json.loads(self.text)
-        except ValueError:
-            return {"conn": self.conn, "text": f"<{len(self.text)} characters>"}
-        return {"conn": self.conn,
-                "text": json.dumps(_masked(frame), separators=(",", ":"), ensure_ascii=False)}
-
-
-@dataclass(frozen=True)
-class CloseSocket:
-    conn: int
-    code: int = 1000
-    reason: str = ""
-
-
-class Method(Enum):
-    GET = "GET"
-    POST = "POST"
-
-
-@dataclass(frozen=True, eq=False, repr=False)
-class HttpRequest(_Masked):
-    """Send ``method`` to the Directus URL + ``path``, a POST with ``body`` as JSON;
-    answer with ``http_response(id, status, body)``, or with ``http_failed(id, kind)``
-    if no answer came within ``timeout`` seconds."""
-
-    id: int
-    path: str
-    body: dict[str, Any] | None = None
-    method: Method = Method.POST
-    timeout: float = 15.0
-
-    def _shown(self) -> dict[str, Any]:
-        return {"id": self.id, "method": self.method.value, "path": self.path,
-                "body": _masked(self.body), "timeout": self.timeout}
-
-
-@dataclass(frozen=True)
-class SetTimer:
-    """Call ``timer_fired(name)`` after ``delay`` seconds, replacing any timer of that name."""
-
-    name: str
-    delay: float
-
-
-@dataclass(frozen=True)
-class CancelTimer:
-    name: str
-
-
-Action = OpenSocket | SendFrame | CloseSocket | HttpRequest | SetTimer | CancelTimer
-
-
-# --- Events for the view ------------------------------------------------------------
-
-
-@dataclass(frozen=True, kw_only=True)
-class PhaseChanged:
-    phase: Phase
-    attempt: int = 0  # reconnect attempts so far
-    retry_in: float | None = None  # seconds until the next attempt (WAITING)
-    reason: str | None = None  # a sentence for people: why we are signed out or down
-    user_id: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class TimelineChanged:
-    upserted: tuple[Message, ...] = ()
-    removed: tuple[str, ...] = ()
-    reset: bool = False  # everything before is gone: redraw from ``upserted``
-
-
-@dataclass(frozen=True, kw_only=True)
-class Outgoing:
-    id: str
-    content: str
-    state: str  # "pending", "sending" or "failed"
-    error: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class OutboxChanged:
-    entries: tuple[Outgoing, ...]
-
-
-@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
-class SessionSaved(_Masked):
-    """The newest refresh token (None: forget it). Persist it only if the user asked to."""
-
-    refresh_token: str | None
-
-    def _shown(self) -> dict[str, Any]:
-        return {"refresh_token": None if self.refresh_token is None else REDACTED}
-
-
-@dataclass(frozen=True, kw_only=True)
-class Notice:
-    text: str
-
-
-Event = PhaseChanged | TimelineChanged | OutboxChanged | SessionSaved | Notice
-
-
-# --- Messages for people ------------------------------------------------------------
-
-WRONG_PASSWORD = "Wrong email or password."
-SESSION_EXPIRED = "Your session has expired. Please sign in again."
-UNREACHABLE = ("Can't reach the chat server at {url}. Check that it is running; "
-               "we keep trying.")
-UNREACHABLE_SIGN_IN = "Can't reach the chat server at {url}. Check that it is running."
-CORS_REFUSED = ("The chat server at {url} refused this page's origin. Add this page's "
-                "address to the server's CORS_ORIGIN setting.")
-GAVE_UP = "Can't reach the chat server after {n} attempts."
-NO_ACCESS = "Your account may not read the chat. Ask an administrator for the Chat User role."
-SERVER_BUSY = "The server is busy; your message will be sent again in a moment."
-NO_ANSWER = "Not sent: the server did not answer. It may have refused this message."
-NOT_RESUMED = ("Not sent: your session has not reached the server yet. Your text stays "
-               "here; send it once connected.")
 
 
 def user_id_from_token(access_token: str) -> str | None:
@@ -320,7 +112,7 @@ def user_id_from_token(access_token: str) -> str | None:
 class _Entry:
     id: str
     content: str
-    state: str = "pending"
+    state: OutboxState = OutboxState.PENDING
     error: str | None = None
 
     def snapshot(self) -> Outgoing:
@@ -355,7 +147,7 @@ class ChatClient:
         self._changed: dict[str, Message | None] = {}
         self._reset = False
         self._outbox_dirty = False
-        self._timers: set[str] = set()
+        self._timers: set[Timer] = set()
         self._revoke: set[int] = set()  # refreshes in flight at sign-out: revoke their token
         # Counters that never restart, so that no uid or socket number is ever reused.
         self._requests = 0
@@ -458,10 +250,10 @@ class ChatClient:
     def retry(self, message_id: str, *, now: float) -> None:
         """Send a failed message again, after the others waiting."""
         entry = self._entry(message_id)
-        if entry is None or entry.state != "failed":
+        if entry is None or entry.state != OutboxState.FAILED:
             return
         self._outbox.remove(entry)
-        entry.state, entry.error = "pending", None
+        entry.state, entry.error = OutboxState.PENDING, None
         self._outbox.append(entry)
         self._outbox_dirty = True
         self._pump()
@@ -469,7 +261,7 @@ class ChatClient:
     def discard(self, message_id: str, *, now: float) -> None:
         """Drop a failed message from the outbox."""
         entry = self._entry(message_id)
-        if entry is not None and entry.state == "failed":
+        if entry is not None and entry.state == OutboxState.FAILED:
             self._outbox.remove(entry)
             self._outbox_dirty = True
 
@@ -487,7 +279,7 @@ class ChatClient:
         if online and self.phase in _DOWN:
             self._connect(now)
         elif not online and self.phase == Phase.WAITING:
-            self._cancel_timer("reconnect")
+            self._cancel_timer(Timer.RECONNECT)
             self._stop_probing()
             self._set_phase(Phase.OFFLINE)
 
@@ -510,12 +302,13 @@ class ChatClient:
         elif purpose == "probe":
             self._on_probe(200 <= status < 300, now)
 
-    def http_failed(self, request_id: int, kind: str = "network", *, now: float) -> None:
-        """A REST request got no answer. ``kind`` is "network" or "cors"."""
+    def http_failed(self, request_id: int, failure: Failure = Failure.NETWORK, *,
+                    now: float) -> None:
+        """A REST request got no answer."""
         self._revoke.discard(request_id)
         purpose = self._http.pop(request_id, None)
         url = self.config.directus_url
-        text = (CORS_REFUSED if kind == "cors" else UNREACHABLE_SIGN_IN).format(url=url)
+        text = (CORS_REFUSED if failure == Failure.CORS else UNREACHABLE_SIGN_IN).format(url=url)
         if purpose == "login":
             self._end_session(text)
         elif purpose == "refresh":
@@ -564,20 +357,20 @@ class ChatClient:
         log.info("socket closed (code %s)", code)
         self._connection_lost(UNREACHABLE.format(url=self.config.directus_url), now)
 
-    def timer_fired(self, name: str, *, now: float) -> None:
+    def timer_fired(self, name: Timer, *, now: float) -> None:
         if name not in self._timers:
             return
         self._timers.discard(name)
-        if name == "reconnect" and self.phase == Phase.WAITING:
+        if name == Timer.RECONNECT and self.phase == Phase.WAITING:
             self._connect(now)
-        elif name == "refresh" and self.phase in _ANY_SESSION:
+        elif name == Timer.REFRESH and self.phase in _ANY_SESSION:
             self._start_refresh()
-        elif name == "watchdog" and self._conn is not None:
+        elif name == Timer.WATCHDOG and self._conn is not None:
             self._watch(now)
-        elif name == "busy":
+        elif name == Timer.BUSY:
             self._busy = False
             self._resend_held()
-        elif name == "probe" and self._probing:
+        elif name == Timer.PROBE and self._probing:
             if self.phase == Phase.WAITING:
                 self._post("probe", "/server/ping", None, Method.GET, self.config.probe_timeout)
             else:  # an attempt is under way: probe again if it fails
@@ -623,8 +416,8 @@ class ChatClient:
         self._access, self._refresh = access, refresh
         self._access_expires_at = now + lifetime
         self._refresh_delays = backoff(random=self._random)
-        self._events.append(SessionSaved(refresh_token=refresh))
-        self._set_timer("refresh", lifetime * self.config.refresh_at)
+        self._actions.append(SaveSession(refresh_token=refresh))
+        self._set_timer(Timer.REFRESH, lifetime * self.config.refresh_at)
         self._start_user(user_id)
         return True
 
@@ -645,7 +438,7 @@ class ChatClient:
         left = self._token_left(now)
         if left > 0:
             delay = min(delay, max(1.0, left / 2))
-        self._set_timer("refresh", delay)
+        self._set_timer(Timer.REFRESH, delay)
 
     def _start_refresh(self) -> None:
         if self._refreshing or not self._refresh:
@@ -656,7 +449,7 @@ class ChatClient:
     # --- Connection -------------------------------------------------------------------
 
     def _connect(self, now: float) -> None:
-        self._cancel_timer("reconnect")
+        self._cancel_timer(Timer.RECONNECT)
         self._set_phase(Phase.CONNECTING)
         if self._token_left(now) < 5.0:
             self._start_refresh()  # its answer calls _connect again
@@ -664,8 +457,8 @@ class ChatClient:
         self._conn_count += 1
         self._conn = self._conn_count
         self._opened_at = self._last_rx = now
-        self._actions.append(OpenSocket(self._conn, self.config.socket_url))
-        self._set_timer("watchdog", self._watch_interval)
+        self._actions.append(OpenSocket(conn=self._conn, url=self.config.socket_url))
+        self._set_timer(Timer.WATCHDOG, self._watch_interval)
 
     @property
     def _watch_interval(self) -> float:
@@ -689,10 +482,10 @@ class ChatClient:
                                              now)
             # Retrying is safe: the id makes a second create fail RECORD_NOT_UNIQUE,
             # and a late reply or create event still confirms it.
-            entry.state, entry.error = "failed", NO_ANSWER
+            entry.state, entry.error = OutboxState.FAILED, NO_ANSWER
             self._outbox_dirty = True
             self._pump()
-        self._set_timer("watchdog", self._watch_interval)
+        self._set_timer(Timer.WATCHDOG, self._watch_interval)
 
     def _request_timed_out(self, now: float) -> bool:
         """Has the request in flight waited too long? Directus 11 answers some refused
@@ -724,7 +517,7 @@ class ChatClient:
         else:
             delay = next(self._delays)
             self._set_phase(Phase.WAITING, retry_in=delay, reason=reason)
-            self._set_timer("reconnect", delay)
+            self._set_timer(Timer.RECONNECT, delay)
             self._start_probing()
             return
         self._stop_probing()
@@ -743,10 +536,10 @@ class ChatClient:
 
     def _stop_probing(self) -> None:
         self._probing = self._saw_down = False
-        self._cancel_timer("probe")
+        self._cancel_timer(Timer.PROBE)
 
     def _probe_later(self) -> None:
-        self._set_timer("probe", self.config.probe_interval * (0.5 + self._random()))
+        self._set_timer(Timer.PROBE, self.config.probe_interval * (0.5 + self._random()))
 
     def _on_probe(self, up: bool, now: float) -> None:
         if not self._probing:
@@ -766,18 +559,18 @@ class ChatClient:
 
     def _drop_socket(self, *, code: int, reason: str) -> None:
         if self._conn is not None:
-            self._actions.append(CloseSocket(self._conn, code, reason))
+            self._actions.append(CloseSocket(conn=self._conn, code=code, reason=reason))
             self._conn = None
-        self._cancel_timer("watchdog")
-        self._cancel_timer("busy")
+        self._cancel_timer(Timer.WATCHDOG)
+        self._cancel_timer(Timer.BUSY)
         self._sub_uid = None
         self._synced = self._paused = self._missed = self._busy = False
         self._in_flight = None
         self._reads.clear()
         self._verify.clear()
         for entry in self._outbox:
-            if entry.state == "sending":
-                entry.state = "pending"
+            if entry.state == OutboxState.SENDING:
+                entry.state = OutboxState.PENDING
                 self._outbox_dirty = True
 
     def _end_session(self, reason: str | None) -> None:
@@ -786,7 +579,7 @@ class ChatClient:
         for name in list(self._timers):
             self._cancel_timer(name)
         if self._refresh is not None or reason is None:
-            self._events.append(SessionSaved(refresh_token=None))
+            self._actions.append(SaveSession(refresh_token=None))
         self._reset_session()
         self.user_id = None
         self._set_phase(Phase.SIGNED_OUT, reason=reason)
@@ -874,7 +667,7 @@ class ChatClient:
                     self._upsert(item)
                 entry = self._entry(request.message_id or "")
                 if entry is not None:  # not stored after all: send it again
-                    entry.state = "pending"
+                    entry.state = OutboxState.PENDING
                     self._outbox_dirty = True
             elif request.kind == "sync":
                 self._apply_window(items)
@@ -888,7 +681,7 @@ class ChatClient:
             log.info("rate limited by the server")
             self._events.append(Notice(text=SERVER_BUSY))
             self._busy = True
-            self._set_timer("busy", self.config.busy_wait)
+            self._set_timer(Timer.BUSY, self.config.busy_wait)
             return
         if frame.type in ("subscribe", "subscription"):
             if self._paused:
@@ -914,7 +707,7 @@ class ChatClient:
         elif entry is not None:
             # A refused create, or a failed read-back (stored or not is unknown): the
             # user may retry, and the id keeps a retry from storing it twice.
-            entry.state = "failed"
+            entry.state = OutboxState.FAILED
             entry.error = f"Not sent: {frame.message or frame.code}"
             self._outbox_dirty = True
         self._pump()
@@ -961,9 +754,9 @@ class ChatClient:
             request = self._reads.pop(0)
             request.uid = self._next_uid(request.kind)
         else:
-            entry = next((e for e in self._outbox if e.state == "pending"), None)
+            entry = next((e for e in self._outbox if e.state == OutboxState.PENDING), None)
             if entry is not None:
-                entry.state = "sending"
+                entry.state = OutboxState.SENDING
                 self._outbox_dirty = True
                 request = _Request(uid=self._next_uid("create"), kind="create", frame="",
                                    message_id=entry.id)
@@ -1064,27 +857,28 @@ class ChatClient:
 
     def _send(self, text: str) -> None:
         if self._conn is not None:
-            self._actions.append(SendFrame(self._conn, text))
+            self._actions.append(SendFrame(conn=self._conn, text=text))
 
     def _post(self, purpose: str, path: str, body: dict[str, Any] | None,
               method: Method = Method.POST, timeout: float | None = None) -> None:
         self._requests += 1
         self._http[self._requests] = purpose
-        self._actions.append(HttpRequest(self._requests, path, body, method,
-                                         timeout or self.config.http_timeout))
+        self._actions.append(HttpRequest(id=self._requests, path=path, body=body,
+                                         method=method,
+                                         timeout=timeout or self.config.http_timeout))
 
     def _next_uid(self, kind: str) -> str:
         self._uids += 1
         return f"{kind}-{self._uids}"
 
-    def _set_timer(self, name: str, delay: float) -> None:
+    def _set_timer(self, name: Timer, delay: float) -> None:
         self._timers.add(name)
-        self._actions.append(SetTimer(name, max(0.0, delay)))
+        self._actions.append(SetTimer(timer=name, delay=max(0.0, delay)))
 
-    def _cancel_timer(self, name: str) -> None:
+    def _cancel_timer(self, name: Timer) -> None:
         if name in self._timers:
             self._timers.discard(name)
-            self._actions.append(CancelTimer(name))
+            self._actions.append(CancelTimer(timer=name))
 
     def _require(self, phase: Phase, what: str) -> None:
         if self.phase != phase:

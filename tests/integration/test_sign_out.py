@@ -51,7 +51,7 @@ def test_sign_out_while_a_refresh_is_in_flight_revokes_the_rotated_session(direc
                         random=random.random)
     client.sign_in(*directus.users["alice"], now=time.monotonic())
     perform(client, directus)
-    client.timer_fired("refresh", now=time.monotonic())  # the refresh falls due
+    client.timer_fired(core.Timer.REFRESH, now=time.monotonic())  # the refresh falls due
     refresh, status, body = perform(client, directus, hold="/auth/refresh")
     assert status == 200
     newest = body["data"]["refresh_token"]

@@ -42,7 +42,7 @@ class Driver:
         self.events: list = []
         self.history: list = []  # every action ever taken from the client, in order
         self.tokens = 0
-        self.timers: dict[str, float] = {}  # name -> when it falls due
+        self.timers: dict[c.Timer, float] = {}  # timer -> when it falls due
 
     # Inputs, each followed by a drain, like the adapter does.
     def __getattr__(self, name):
@@ -52,9 +52,9 @@ class Driver:
             result = method(*args, now=self.now, **kwargs)
             for action in self.client.take_actions():
                 if isinstance(action, c.SetTimer):
-                    self.timers[action.name] = self.now + action.delay
+                    self.timers[action.timer] = self.now + action.delay
                 elif isinstance(action, c.CancelTimer):
-                    self.timers.pop(action.name, None)
+                    self.timers.pop(action.timer, None)
                 self.actions.append(action)
                 self.history.append(action)
             self.events += self.client.take_events()
@@ -134,7 +134,7 @@ class Driver:
     def reconnect(self, history: list | None = None, catch_up: list | None = ()) -> None:
         """Wait for the next attempt to open a socket, then connect it."""
         conn = self.next_socket()
-        self.actions.append(c.OpenSocket(conn, ""))
+        self.actions.append(c.OpenSocket(conn=conn, url=""))
         self.connect(history, catch_up)
 
     def fail_attempt(self) -> None:
@@ -157,7 +157,7 @@ class Driver:
             for request in self.take(c.HttpRequest):
                 asked[request.path] = asked.get(request.path, 0) + 1
                 if not up:
-                    self.http_failed(request.id, "network")
+                    self.http_failed(request.id, c.Failure.NETWORK)
                 elif request.path == "/server/ping":
                     self.http_response(request.id, 200, None)
                 elif request.path in ("/auth/login", "/auth/refresh"):
@@ -181,7 +181,7 @@ class Driver:
                 due.append((next_ping, "server-ping"))
             if not due:
                 break
-            when, name = min(due)
+            when, name = min(due, key=lambda due: (due[0], getattr(due[1], "value", due[1])))
             self.now = max(self.now, when)
             if name == "server-ping":
                 next_ping += 30

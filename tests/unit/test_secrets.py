@@ -35,7 +35,7 @@ def test_every_action_and_event_carrying_a_secret_has_a_masked_repr(caplog):
     d, secrets = session_with_every_secret()
     carriers = [x for x in d.history + d.events if any(s in str(vars(x)) for s in secrets)]
     kinds = {type(x) for x in carriers}
-    assert kinds == {c.HttpRequest, c.SendFrame, c.SessionSaved}, kinds
+    assert kinds == {c.HttpRequest, c.SendFrame, c.SaveSession}, kinds
     paths = {x.path for x in carriers if isinstance(x, c.HttpRequest)}
     assert paths == {"/auth/login", "/auth/refresh", "/auth/logout"}
     caplog.set_level(logging.DEBUG)
@@ -53,8 +53,8 @@ def test_masked_actions_still_compare_by_value():
     d, _ = session_with_every_secret()
     for x in d.history + d.events:
         assert x == type(x)(**vars(x))
-    assert c.SendFrame(1, "a") != c.SendFrame(1, "b")
-    assert c.SessionSaved(refresh_token="x") != c.SessionSaved(refresh_token="y")
+    assert c.SendFrame(conn=1, text="a") != c.SendFrame(conn=1, text="b")
+    assert c.SaveSession(refresh_token="x") != c.SaveSession(refresh_token="y")
 
 
 def test_a_failed_comparison_in_pytest_does_not_print_the_secrets(tmp_path):
@@ -62,16 +62,17 @@ def test_a_failed_comparison_in_pytest_does_not_print_the_secrets(tmp_path):
     # The objects come from calls, as actions do in the tests: pytest then names the
     # call instead of quoting source text.
     test.write_text(textwrap.dedent(f"""
-        from chat.core import HttpRequest, SendFrame, SessionSaved
+        from chat.core import HttpRequest, SaveSession, SendFrame
 
         def frame(t):
-            return SendFrame(1, '{{"type":"auth","access_token":"tok-' + t + '"}}')
+            return SendFrame(conn=1, text='{{"type":"auth","access_token":"tok-' + t + '"}}')
 
         def login(t):
-            return HttpRequest(1, "/auth/login", {{"password": "{PASSWORD}"[:-1] + t}})
+            return HttpRequest(id=1, path="/auth/login",
+                               body={{"password": "{PASSWORD}"[:-1] + t}})
 
         def saved(t):
-            return SessionSaved(refresh_token="rt-" + t)
+            return SaveSession(refresh_token="rt-" + t)
 
         def test_frame():
             assert frame("A") == frame("B")
