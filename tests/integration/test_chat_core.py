@@ -125,8 +125,7 @@ def test_messages_created_while_away_appear_after_reconnect(directus):
     async def scenario():
         async with await signed_in(directus, "alice") as alice:
             alice.network_changed(False)
-            for socket in list(alice._sockets.values()):
-                await socket.close()  # the network is gone
+            await alice.cut_network()
             await alice.wait_for(lambda: alice.phase == Phase.OFFLINE, 10, "offline")
             for n in range(3):
                 await asyncio.to_thread(rest_create, directus, "carol", f"{marker} away {n}")
