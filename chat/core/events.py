@@ -1,5 +1,5 @@
-"""What the core tells the view: frozen, keyword-only dataclasses, and the sentences
-for people that they carry."""
+"""What the core tells the view: frozen, keyword-only dataclasses. (The sentences
+for people they carry are in texts.py.)"""
 
 from __future__ import annotations
 
@@ -53,20 +53,3 @@ class Notice:
 
 
 Event = PhaseChanged | TimelineChanged | OutboxChanged | Notice
-
-
-# --- Sentences for people -------------------------------------------------------------
-
-WRONG_PASSWORD = "Wrong email or password."
-SESSION_EXPIRED = "Your session has expired. Please sign in again."
-UNREACHABLE = ("Can't reach the chat server at {url}. Check that it is running; "
-               "we keep trying.")
-UNREACHABLE_SIGN_IN = "Can't reach the chat server at {url}. Check that it is running."
-CORS_REFUSED = ("The chat server at {url} refused this page's origin. Add this page's "
-                "address to the server's CORS_ORIGIN setting.")
-GAVE_UP = "Can't reach the chat server after {n} attempts."
-NO_ACCESS = "Your account may not read the chat. Ask an administrator for the Chat User role."
-SERVER_BUSY = "The server is busy; your message will be sent again in a moment."
-NO_ANSWER = "Not sent: the server did not answer. It may have refused this message."
-NOT_RESUMED = ("Not sent: your session has not reached the server yet. Your text stays "
-               "here; send it once connected.")
