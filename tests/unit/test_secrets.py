@@ -8,6 +8,7 @@ import pprint
 import subprocess
 import sys
 import textwrap
+import typing
 
 from chat import core as c
 
@@ -17,8 +18,9 @@ PASSWORD = "hunter2-password"
 
 
 def session_with_every_secret() -> tuple[Driver, list[str]]:
-    """Sign in, refresh, send, sign out: every action and event kind that carries a
-    password or a token goes through. Returns the driver and the secrets it saw."""
+    """Sign in, refresh, send (into the rate limit), sign out: every kind of action and
+    event goes through, with every password and token. Returns the driver and the
+    secrets it saw."""
     d = Driver()
     d.sign_in("alice@example.com", PASSWORD)
     d.answer_http(200, d.tokens_body())
@@ -26,6 +28,7 @@ def session_with_every_secret() -> tuple[Driver, list[str]]:
     d.advance(720)  # the refresh falls due
     d.answer_http(200, d.tokens_body())
     d.send("hello")
+    d.frame({"type": "server", "status": "error", "error": {"code": "REQUESTS_EXCEEDED"}})
     d.sign_out()
     secrets = [PASSWORD, token("u-alice", 1), token("u-alice", 2), "refresh-1", "refresh-2"]
     return d, secrets
@@ -47,6 +50,16 @@ def test_every_action_and_event_carrying_a_secret_has_a_masked_repr(caplog):
         assert secret not in shown
     # What is not secret still shows, to debug with.
     assert "/auth/login" in shown and "alice@example.com" in shown and '"type":"auth"' in shown
+
+
+def test_no_kind_of_action_or_event_shows_a_secret():
+    d, secrets = session_with_every_secret()
+    everything = d.history + d.events
+    kinds = set(typing.get_args(c.Action)) | set(typing.get_args(c.Event))
+    assert {type(x) for x in everything} == kinds  # a new kind must come through here
+    shown = "\n".join(repr(x) + str(x) for x in everything)
+    for secret in secrets:
+        assert secret not in shown
 
 
 def test_masked_actions_still_compare_by_value():
