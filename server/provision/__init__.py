@@ -48,14 +48,15 @@ def fix_command(url: str, flags: tuple[str, ...] = ()) -> str:
 
 def provision(url: str, token: str, *, demo_users: bool = False, lock_down: bool = False,
               assign_chat_role: bool = False, check: bool = False,
-              quiet: bool = False) -> Report:
+              edit_window: int | None = None, quiet: bool = False) -> Report:
     """Apply the whole setup (or with `check`, only report); print each change unless
     `quiet`. Raises ProvisionError, with a sentence saying what is wrong."""
     out = (lambda _line: None) if quiet else (lambda line: print(line, flush=True))
     api = Directus(url, token)
     api.check_admin()
     options = Options(lock_down=lock_down, demo_users=demo_users,
-                      assign_chat_role=assign_chat_role, check=check)
+                      assign_chat_role=assign_chat_role, check=check,
+                      edit_window=edit_window)
     ctx = Context(api, options, STEPS, out)
     for step in STEPS:
         step.apply(ctx)

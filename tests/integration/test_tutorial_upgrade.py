@@ -13,6 +13,7 @@ import contextlib
 import io
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 
@@ -81,18 +82,40 @@ def test_the_upgrade_keeps_every_message_and_says_what_it_added(upgrade):
                           "makes each send exactly-once)."],
              "uuid": ["Added field messages.date_updated (when a message was edited; edits "
                       "are marked by it)."]}[upgrade.variant]
-    assert changes(out) == [*added,
-                            "Created policy Chat User.",
-                            "Allowed Chat User read on messages (fields *).",
-                            f"Allowed Chat User create on messages (fields "
-                            f"{', '.join(sorted({'content', upgrade.key}))}).",
-                            "Allowed Chat User update on messages, own rows only "
-                            "(fields content).",
-                            "Allowed Chat User delete on messages, own rows only (fields *).",
-                            "Allowed Chat User read on directus_users (fields id, first_name).",
-                            'Allowed Chat User read on directus_fields, rows where '
-                            '{"collection": {"_eq": "messages"}} (fields *).',
-                            "Created role Chat User with policy Chat User."]
+    create = ", ".join(sorted({"content", upgrade.key, "mentions", "reply_to"}))
+    assert changes(out) == [
+        *added,
+        "Added field messages.reply_to (the message this one replies to).",
+        "Added field messages.mentions (the ids of the users a message mentions).",
+        "Created collection reactions (one emoji per user and message).",
+        "Linked reactions.message to messages, on delete CASCADE.",
+        "Linked reactions.user_created to directus_users, on delete CASCADE.",
+        "Created the flow 'Chat: unique key of reactions' (one row of reactions per user, "
+        "message and emoji).",
+        "Created collection read_positions (up to which message each user has read).",
+        "Linked read_positions.user_created to directus_users, on delete CASCADE.",
+        "Created the flow 'Chat: unique key of read_positions' (one row of read_positions "
+        "per user).",
+        "Created policy Chat User.",
+        "Allowed Chat User read on messages (fields *).",
+        f"Allowed Chat User create on messages (fields {create}).",
+        "Allowed Chat User update on messages, own rows only, sent within the last 15 "
+        "minutes (fields content, mentions).",
+        "Allowed Chat User delete on messages, own rows only, sent within the last 15 "
+        "minutes (fields *).",
+        "Allowed Chat User read on directus_users (fields avatar, first_name, id).",
+        "Allowed Chat User read on reactions (fields *).",
+        "Allowed Chat User create on reactions (fields emoji, key, message).",
+        "Allowed Chat User delete on reactions, own rows only (fields *).",
+        "Allowed Chat User read on read_positions, own rows only (fields *).",
+        "Allowed Chat User create on read_positions (fields key, last_read, last_read_date).",
+        "Allowed Chat User update on read_positions, own rows only (fields last_read, "
+        "last_read_date).",
+        'Allowed Chat User read on directus_files, rows where {"$FOLLOW(directus_users,'
+        'avatar)": {"_some": {"id": {"_nnull": true}}}} (fields id).',
+        'Allowed Chat User read on directus_fields, rows where {"collection": {"_in": '
+        '["messages", "reactions", "read_positions"]}} (fields *).',
+        "Created role Chat User with policy Chat User."]
     assert ("Risk: The Public policy's create on messages: anyone can post, unauthenticated, "
             "as nobody.") in out
     assert "Risk: The Public policy's read on messages" in out
@@ -169,7 +192,10 @@ def test_chat_users_have_least_privilege_after_the_upgrade(upgrade, tokens):
             assert reply["status"] == "error" and reply["error"]["code"] == "FORBIDDEN", extra
             assert "uid" not in reply and len(all_messages(server)) == count
 
-    # Alice edits her message from before the upgrade: now marked as edited, by her.
+    # Alice edits her message from before the upgrade: now marked as edited, by her. (The
+    # edit window counts from date_created, and the template may be older: renew it.)
+    now = datetime.now(UTC).isoformat()
+    assert rest(server, "PATCH", path, {"date_created": now}, server.admin_token)[0] == 200
     status, reply = rest(server, "PATCH", path, {"content": "Hello, edited"}, tokens["alice"])
     assert status == 200 and reply["data"]["date_updated"]
     assert reply["data"]["user_updated"] == old["user_created"]
@@ -192,7 +218,7 @@ def test_chat_users_may_read_the_field_list_of_messages(upgrade, tokens):
     assert fields["content"]["schema"]["max_length"] == {"tutorial": None,
                                                          "uuid": 255}[upgrade.variant]
     status, body = rest(upgrade.server, "GET", "/fields/directus_users", token=tokens["carol"])
-    assert {f["field"] for f in body["data"]} == {"id", "first_name"}
+    assert {f["field"] for f in body["data"]} == {"id", "first_name", "avatar"}
 
 
 def test_chat_users_may_read_what_they_are_allowed(upgrade, tokens):
@@ -200,12 +226,25 @@ def test_chat_users_may_read_what_they_are_allowed(upgrade, tokens):
     assert status == 200
     assert body["data"]["messages"] == {
         "read": {"access": "full", "fields": ["*"]},
-        "create": {"access": "full", "fields": sorted({"content", upgrade.key})},
-        "update": {"access": "partial", "fields": ["content"]},
+        "create": {"access": "full",
+                   "fields": sorted({"content", upgrade.key, "mentions", "reply_to"})},
+        "update": {"access": "partial", "fields": ["content", "mentions"]},
         "delete": {"access": "partial", "fields": ["*"]},
         "share": {"access": "none"}}
-    assert body["data"]["directus_users"]["read"] == {"access": "full",
-                                                      "fields": ["id", "first_name"]}
+    assert body["data"]["directus_users"]["read"] == {
+        "access": "full", "fields": ["avatar", "first_name", "id"]}
+    assert body["data"]["reactions"] == {
+        "read": {"access": "full", "fields": ["*"]},
+        "create": {"access": "full", "fields": ["emoji", "key", "message"]},
+        "update": {"access": "none"},
+        "delete": {"access": "partial", "fields": ["*"]},
+        "share": {"access": "none"}}
+    assert body["data"]["read_positions"] == {
+        "read": {"access": "partial", "fields": ["*"]},
+        "create": {"access": "full", "fields": ["key", "last_read", "last_read_date"]},
+        "update": {"access": "partial", "fields": ["last_read", "last_read_date"]},
+        "delete": {"access": "none"},
+        "share": {"access": "none"}}
 
 
 def test_the_tutorial_client_still_chats_and_now_shows_names(upgrade):
