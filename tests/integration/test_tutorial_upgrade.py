@@ -20,6 +20,7 @@ import pytest
 from chat.headless import HeadlessClient
 from server.provision.__main__ import main
 from server.provision.datastudio import PUBLIC_POLICY
+from tests.history import check_scrollback
 from tests.interop.tutorial_peer import TutorialPeer
 from tests.tutorial_db import SEED
 from tests.wire import all_messages, ask, error_code, rest, snapshot, socket
@@ -292,3 +293,31 @@ def test_the_app_and_the_tutorial_client_chat_both_ways(upgrade, request):
             assert names[f"{marker} from the app"] == "Carol"
 
     run(scenario())
+
+
+def test_replies_reactions_read_positions_and_scrollback_work_on_the_upgraded_collection(
+        upgrade, tokens):
+    """With the collection's own ids: integers on the tutorial's, uuids on the other."""
+    server = upgrade.server
+    original = rest(server, "POST", "/items/messages", {"content": "original"},
+                    tokens["alice"])[1]["data"]
+    key = original["id"]
+    assert isinstance(key, int) == (upgrade.variant == "tutorial")
+    status, reply = rest(server, "POST", "/items/messages",
+                         {"content": "a reply", "reply_to": key}, tokens["bob"])
+    assert status == 200 and reply["data"]["reply_to"] == key
+
+    status, reaction = rest(server, "POST", "/items/reactions",
+                            {"message": key, "emoji": "👍"}, tokens["bob"])
+    assert status == 200 and reaction["data"]["message"] == key
+    # The same message named another way is the same reaction.
+    other_way = str(key) if upgrade.variant == "tutorial" else key.upper()
+    status, body = rest(server, "POST", "/items/reactions",
+                        {"message": other_way, "emoji": "👍"}, tokens["bob"])
+    assert status == 400 and error_code(body) == "RECORD_NOT_UNIQUE"
+
+    status, body = rest(server, "POST", "/items/read_positions", {
+        "last_read": key, "last_read_date": original["date_created"]}, tokens["carol"])
+    assert status == 200 and body["data"]["last_read"] == key
+
+    check_scrollback(server, tokens["carol"], uuid.uuid4().hex)
