@@ -31,6 +31,15 @@ def test_scrollback_pages_reach_the_first_message_across_ties(directus, alice):
     check_scrollback(directus, alice, uuid.uuid4().hex)
 
 
+def test_a_uuid_has_no_order_in_a_filter(directus, alice):
+    """Why the keyset's tie-break is `_nin` of the ids loaded, not `id _lt`."""
+    status, body = rest(directus, "GET", "/items/messages?filter=" + urllib.parse.quote(
+        json.dumps({"id": {"_lt": str(uuid.uuid4())}})), token=alice)
+    assert status == 400 and body["errors"][0]["extensions"]["code"] == "INVALID_QUERY"
+    assert '"uuid" field type does not contain the "_lt" filter operator' in \
+        body["errors"][0]["message"]
+
+
 def test_search_is_case_insensitive_newest_first_and_paged_like_scrollback(directus, alice):
     tag = uuid.uuid4().hex
     ids = post_many(directus, alice, [f"{tag} {word}" for word in (

@@ -64,7 +64,8 @@ def test_users_react_and_everyone_reads_who_reacted(directus, tokens):
         ("👍", "Alice"), ("🎉", "Bob")]
     with socket(directus, tokens["carol"]) as ws:
         reply = ask(ws, {"type": "items", "collection": "reactions", "action": "read",
-                         "query": {"fields": WHO, "filter": {"message": {"_eq": target}}},
+                         "query": {"fields": WHO, "limit": -1,
+                                   "filter": {"message": {"_in": [target]}}},
                          "uid": "read"})
     assert sorted(reply["data"], key=lambda r: r["emoji"]) == sorted(seen,
                                                                       key=lambda r: r["emoji"])

@@ -55,6 +55,18 @@ def test_a_reply_keeps_its_originals_id_and_the_quote_says_when_it_is_gone(direc
     assert quotes_over_socket(directus, tokens["carol"], [original]) == []
 
 
+def test_reply_to_is_a_plain_id_not_a_relation(directus, tokens):
+    """Nothing checks that it names a message (a client shows "original deleted"), and
+    `reply_to.content` reads no quote (Directus answers it with a bare list of values)."""
+    missing = "00000000-0000-4000-8000-000000000000"
+    status, body = rest(directus, "POST", "/items/messages",
+                        {"content": "to nothing", "reply_to": missing}, tokens["alice"])
+    assert status == 200 and body["data"]["reply_to"] == missing
+    status, body = rest(directus, "GET", "/items/messages?fields=reply_to.content",
+                        token=tokens["alice"])
+    assert status == 200 and not any(isinstance(row, dict) for row in body["data"])
+
+
 def test_a_reply_cannot_be_moved_to_another_message(directus, tokens):
     first = rest(directus, "POST", "/items/messages", {"content": "a"}, tokens["alice"])[1]
     reply = rest(directus, "POST", "/items/messages",
