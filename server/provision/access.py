@@ -70,10 +70,14 @@ def _ensure_policy(ctx: Context) -> str | None:
 
 def _describe(collection: str, action: str, wanted: dict) -> str:
     rule = wanted["permissions"]
-    parts = [_RULES.get(json.dumps(part, sort_keys=True)) or _window(part)
-             or f"rows where {json.dumps(part)}"
-             for part in (rule.get("_and", [rule]) if rule else [])]
-    rows = "".join(f", {part}" for part in parts)
+    parts = rule.get("_and", [rule]) if rule else []
+    named = [_RULES.get(json.dumps(part, sort_keys=True)) or _window(part) for part in parts]
+    others = [part for part, name in zip(parts, named, strict=True) if not name]
+    words = [name for name in named if name]
+    if others:
+        words.append("rows where " + json.dumps(others[0] if len(others) == 1
+                                                else {"_and": others}))
+    rows = "".join(f", {word}" for word in words)
     return f"{action} on {collection}{rows} (fields {', '.join(wanted['fields'])})"
 
 

@@ -6,6 +6,10 @@ delete permissions on messages (the "own rows" rule comes from schema.py; access
 both hold). Directus works out $NOW at each request, so a message leaves the window on its
 own. `--edit-window N` sets N. Without the flag, the window the policy already has is
 kept, and a policy that has none gets DEFAULT_MINUTES.
+
+Clients may read those two permissions' rules (directus_permissions, only the ones of
+their own policies on updates and deletes of messages), so that they offer "Edit" exactly
+as long as the server allows it.
 """
 
 from __future__ import annotations
@@ -47,7 +51,15 @@ def apply(ctx: Context) -> None:
     """Nothing of its own to add: the window is in the permissions below."""
 
 
+RULES_READABLE = {"_and": [{"policy": {"_in": "$CURRENT_POLICIES"}},
+                          {"collection": {"_eq": COLLECTION}},
+                          {"action": {"_in": ["update", "delete"]}}]}
+
+
 def permissions(ctx: Context) -> dict:
     rule = window_rule(minutes(ctx))
     return {(COLLECTION, "update"): {"fields": [], "permissions": rule},
-            (COLLECTION, "delete"): {"fields": [], "permissions": rule}}
+            (COLLECTION, "delete"): {"fields": [], "permissions": rule},
+            ("directus_permissions", "read"): {"fields": ["action", "collection",
+                                                          "permissions"],
+                                               "permissions": RULES_READABLE}}

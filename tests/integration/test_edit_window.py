@@ -126,9 +126,34 @@ def test_a_message_leaves_the_window_on_its_own(directus, tokens):
     assert edit_over_socket(directus, tokens["alice"], message_id) == "FORBIDDEN"
 
 
+def window_as_a_client_reads_it(directus, token) -> dict:
+    """{action: rule} of the permissions a chat user may read: its own policies' update
+    and delete of messages, whose rules hold the window."""
+    status, body = rest(directus, "GET", "/permissions?fields=collection,action,permissions",
+                        token=token)
+    assert status == 200
+    assert {p["collection"] for p in body["data"]} == {"messages"}
+    return {p["action"]: p["permissions"] for p in body["data"]}
+
+
+def test_a_client_reads_the_edit_window_from_its_own_permissions(directus, tokens):
+    rule = {"_and": [{"user_created": {"_eq": "$CURRENT_USER"}},
+                     {"date_created": {"_gte": "$NOW(-15 minutes)"}}]}
+    assert window_as_a_client_reads_it(directus, tokens["bob"]) == {"update": rule,
+                                                                     "delete": rule}
+    status, body = rest(directus, "GET", "/permissions?fields=policy", token=tokens["bob"])
+    assert status == 403 and error_code(body) == "FORBIDDEN"
+
+
 def test_edit_window_flag_sets_the_window_and_a_plain_run_keeps_it(directus_factory):
     server = directus_factory()
     alice = server.login("alice")["access_token"]
+    # Another policy's rules on messages stay hidden from chat users.
+    other = rest(server, "POST", "/policies", {"name": "Editors", "admin_access": False,
+                                               "app_access": False}, server.admin_token)
+    rest(server, "POST", "/permissions", {"policy": other[1]["data"]["id"],
+                                          "collection": "messages", "action": "update",
+                                          "fields": ["*"]}, server.admin_token)
 
     def run(*flags):
         out = io.StringIO()
@@ -143,6 +168,8 @@ def test_edit_window_flag_sets_the_window_and_a_plain_run_keeps_it(directus_fact
     sent_ago(server, message_id, timedelta(minutes=20))
     assert edit_over_rest(server, alice, message_id) == "ok"
     assert run() == "Directus is set up for the chat: nothing changed.\n"
+    assert window_as_a_client_reads_it(server, alice)["update"]["_and"][1] == {
+        "date_created": {"_gte": "$NOW(-60 minutes)"}}
     assert edit_over_socket(server, alice, message_id) == "ok"
     sent_ago(server, message_id, timedelta(minutes=61))
     assert delete_over_rest(server, alice, message_id) == "FORBIDDEN"

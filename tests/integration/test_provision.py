@@ -112,7 +112,7 @@ def test_check_on_a_new_directus_reports_the_collection_missing(bare_factory, ca
     assert "Missing: policy Chat User\n" in out
     assert out.endswith("Missing: role Chat User\n"
                         f"  Fix: python -m server.provision --url {server.url} --token "
-                        "ADMIN_TOKEN\nCheck: 25 missing; nothing was changed.\n")
+                        "ADMIN_TOKEN\nCheck: 26 missing; nothing was changed.\n")
     assert snapshot(server) == before
     assert server.admin_token not in out
 

@@ -105,6 +105,10 @@ def test_the_upgrade_keeps_every_message_and_says_what_it_added(upgrade):
         "Allowed Chat User delete on messages, own rows only, sent within the last 15 "
         "minutes (fields *).",
         "Allowed Chat User read on directus_users (fields avatar, first_name, id).",
+        "Allowed Chat User read on directus_permissions, rows where {\"_and\": "
+        "[{\"policy\": {\"_in\": \"$CURRENT_POLICIES\"}}, {\"collection\": {\"_eq\": "
+        "\"messages\"}}, {\"action\": {\"_in\": [\"update\", \"delete\"]}}]} (fields "
+        "action, collection, permissions).",
         "Allowed Chat User read on reactions (fields *).",
         "Allowed Chat User create on reactions (fields emoji, key, message).",
         "Allowed Chat User delete on reactions, own rows only (fields *).",

@@ -96,6 +96,10 @@ def test_the_previous_setup_is_upgraded_in_place_and_then_left_alone(server):
         "own rows only, sent within the last 15 minutes (fields *).",
         "Corrected the read permission on directus_users of Chat User to read on "
         "directus_users (fields avatar, first_name, id).",
+        "Allowed Chat User read on directus_permissions, rows where {\"_and\": "
+        "[{\"policy\": {\"_in\": \"$CURRENT_POLICIES\"}}, {\"collection\": {\"_eq\": "
+        "\"messages\"}}, {\"action\": {\"_in\": [\"update\", \"delete\"]}}]} (fields "
+        "action, collection, permissions).",
         "Allowed Chat User read on reactions (fields *).",
         "Allowed Chat User create on reactions (fields emoji, key, message).",
         "Allowed Chat User delete on reactions, own rows only (fields *).",
@@ -108,7 +112,7 @@ def test_the_previous_setup_is_upgraded_in_place_and_then_left_alone(server):
         "Corrected the read permission on directus_fields of Chat User to read on "
         "directus_fields, rows where {\"collection\": {\"_in\": [\"messages\", "
         "\"reactions\", \"read_positions\"]}} (fields *).",
-        "Directus is set up for the chat: 21 changes."]
+        "Directus is set up for the chat: 22 changes."]
     after = {m["id"]: m for m in all_messages(server)}
     for old in before:  # same ids, contents, authors and dates; the new fields empty
         assert {k: after[old["id"]][k] for k in old} == old
