@@ -6,7 +6,9 @@ and for each phase the writes and deliveries per minute and Directus' CPU.
     python -m stress.features --clients 50 --messages-per-minute 120 --duration 60
     python -m stress.features --url http://127.0.0.1:8055 --admin-token TOKEN
 
-Phases, each --duration seconds at --messages-per-minute (spread over all clients):
+After --warm-up seconds of messages (Node compiles its hot paths meanwhile), the four
+phases run --rounds times in turn, each --duration seconds at --messages-per-minute
+(sent by clients picked at random, the same each run):
   messages        messages only (the baseline)
   + reactions     every tenth message (--share) gets a follow-up 2 s later, in turn a
                   reaction by another client and an edit by the author
