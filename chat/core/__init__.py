@@ -12,7 +12,9 @@ for every adapter)::
     for action in client.take_actions():
         ...  # OpenSocket, SendFrame, CloseSocket, HttpRequest, SetTimer, CancelTimer, SaveSession
     for event in client.take_events():
-        ...  # PhaseChanged, TimelineChanged, OutboxChanged, Notice
+        ...  # PhaseChanged, TimelineChanged, OutboxChanged, Notice, and where the server
+             # has them (``client.offer(features)``): ReactionsChanged, QuotesChanged,
+             # ChangesWaiting
 
 What the client guarantees (docs/RELIABILITY.md has the tests and figures):
 - one owner for the single-use refresh token, refreshed over REST before the access
@@ -29,6 +31,9 @@ What the client guarantees (docs/RELIABILITY.md has the tests and figures):
   account that typed it;
 - no password or token in any repr of an action or event (so in no log line or test
   report either);
+- edits, deletes and reactions made here wait in order across disconnects and are done
+  exactly once (conversation.py); one reactions subscription per socket, and the
+  reactions of every page read, so nothing done while away is missing;
 - at most one ``items`` request in flight, because Directus 11 sends error frames for
   them without the uid;
 - after every (re)connect the newest page is merged and any larger gap read from where
@@ -59,14 +64,20 @@ from chat.core.actions import (
 from chat.core.client import ChatClient
 from chat.core.config import Config
 from chat.core.events import (
+    ChangesWaiting,
     Event,
     Notice,
     OutboxChanged,
     OutboxState,
     Outgoing,
     PhaseChanged,
+    Quote,
+    QuotesChanged,
+    Reaction,
+    ReactionsChanged,
     TimelineChanged,
 )
+from chat.core.features import Features
 from chat.core.phases import (
     CONNECTED,
     DOWN,
@@ -95,8 +106,9 @@ __all__ = [
     "CONNECTED", "CORS_REFUSED", "DOWN", "GAVE_UP", "IGNORED", "NO_ACCESS", "NO_ANSWER",
     "NOT_RESUMED", "SERVER_BUSY", "SESSION_EXPIRED", "SIGNED_IN", "TRANSITIONS",
     "UNREACHABLE", "UNREACHABLE_SIGN_IN", "WRONG_PASSWORD",
-    "Action", "CancelTimer", "ChatClient", "CloseSocket", "Config", "Event", "Failure",
+    "Action", "CancelTimer", "ChangesWaiting", "ChatClient", "CloseSocket", "Config", "Event", "Failure", "Features",
     "HttpRequest", "InvalidState", "Message", "Method", "Notice", "OpenSocket",
-    "OutboxChanged", "OutboxState", "Outgoing", "Phase", "PhaseChanged", "SaveSession",
+    "OutboxChanged", "OutboxState", "Outgoing", "Phase", "PhaseChanged", "Quote",
+    "QuotesChanged", "Reaction", "ReactionsChanged", "SaveSession",
     "SendFrame", "SetTimer", "TimelineChanged", "Timer", "Trigger",
 ]

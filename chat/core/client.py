@@ -18,6 +18,7 @@ from chat.core import protocol, texts
 from chat.core.actions import Action, Failure, Timer
 from chat.core.config import Config
 from chat.core.connection import Connection
+from chat.core.conversation import Conversation
 from chat.core.events import Event, Outgoing, PhaseChanged
 from chat.core.outbox import Outbox, content_of
 from chat.core.output import Output, Purpose
@@ -34,12 +35,13 @@ from chat.core.phases import (
 from chat.core.requests import CreateMessage, GapRead, Requests, SyncPage
 from chat.core.session import Session
 from chat.core.sync import Sync
+from chat.core.talk import TalkInputs
 from chat.core.timeline import Timeline
 
 log = logging.getLogger("chat")
 
 
-class ChatClient:
+class ChatClient(TalkInputs):
     def __init__(self, config: Config, *, new_id: Callable[[], str],
                  random: Callable[[], float]) -> None:
         self.config = config
@@ -49,8 +51,11 @@ class ChatClient:
         self._session = Session(config, self._out, random)
         self._connection = Connection(config, self._out, random)
         self._outbox = Outbox(self._out)
-        self._sync = Sync(config, self._out, stored=self._stored)
-        self._requests = Requests(config, self._out, self._outbox, self._sync,
+        self._talk = Conversation(self._out, lambda: self._sync.timeline,
+                                  lambda: self.user_id)
+        self._sync = Sync(config, self._out, stored=self._stored,
+                          merged=self._talk.merged, deleted=self._talk.removed)
+        self._requests = Requests(config, self._out, self._outbox, self._sync, self._talk,
                                   self._connection.send)
 
     # --- Drains, and what may be read -------------------------------------------------------
@@ -95,10 +100,12 @@ class ChatClient:
         self._session.sign_out()
         self._outbox.clear()
         self._sync.clear()
+        self._talk.clear()
         self._end_session(Trigger.SIGN_OUT, None)
 
-    def send(self, text: str, *, now: float) -> str:
-        """Queue a message and return its id. Raises ValueError with a sentence for
+    def send(self, text: str, *, now: float, reply_to: str | None = None) -> str:
+        """Queue a message (``reply_to``: the id of the one it answers, where the
+        server has replies) and return its id. Raises ValueError with a sentence for
         people if the text is empty or too long, or if the session's user is not known
         yet (a resumed session that has not reached the server): every message waiting
         in the outbox has an owner, so it is never sent as another account."""
@@ -108,7 +115,7 @@ class ChatClient:
             raise ValueError(texts.NOT_RESUMED)
         content = content_of(text, self.config.max_length)
         message_id = self._new_id()
-        self._outbox.add(message_id, content)
+        self._outbox.add(message_id, content, reply_to if self.features.replies else None)
         self._pump()
         return message_id
 
@@ -184,14 +191,18 @@ class ChatClient:
             case protocol.AuthError():
                 self._on_auth_error(frame, now)
             case protocol.SubscriptionEvent():
-                if self._sync.take(frame):
+                if not self._talk.reactions.take(frame) and self._sync.take(frame):
+                    if self.features.reactions and self._talk.reactions.uid is None:
+                        # After the first: subscribe errors carry no uid.
+                        self._connection.send(self._talk.reactions.subscribe(
+                            self._out.uid("reactions")))
                     # The first page. Directus reads it before it registers the
                     # subscription: a message created in between is in neither. One read
                     # of everything newer than the page (with the overlap) closes that
                     # window before the outbox goes; live once it is answered. (A larger
                     # gap is read the same way.)
                     self._requests.queue(GapRead(self._sync.read_since()))
-                    self._pump()
+                self._pump()  # an event may want a read (a reply's quote)
             case protocol.ItemsReply():
                 self._on_items(frame, now)
             case protocol.RequestError():
@@ -259,6 +270,7 @@ class ChatClient:
             return False
         if self._outbox.own(user_id):
             self._sync.clear()  # another account: the previous one's chat is not theirs
+            self._talk.clear()
         return True
 
     def _end_session(self, trigger: Trigger, reason: str | None) -> None:
@@ -298,6 +310,7 @@ class ChatClient:
         self._requests.clear()
         self._sync.unsubscribe()
         self._outbox.unsend()
+        self._talk.unsend()
 
     def _watch(self, now: float) -> None:
         live = self.phase is Phase.LIVE
@@ -404,4 +417,5 @@ class ChatClient:
         """Turn the changes collected since the last flush into events."""
         self._sync.flush()
         self._outbox.flush()
+        self._talk.flush()
 

@@ -40,6 +40,7 @@ class Outgoing:
     content: str
     state: OutboxState
     error: str | None = None
+    reply_to: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,4 +53,46 @@ class Notice:
     text: str
 
 
-Event = PhaseChanged | TimelineChanged | OutboxChanged | Notice
+@dataclass(frozen=True, kw_only=True)
+class Reaction:
+    """One user's emoji under a message."""
+
+    id: str
+    message: str
+    emoji: str
+    user_id: str | None = None
+    user_name: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReactionsChanged:
+    """The reactions now under each of these messages (oldest first)."""
+
+    messages: tuple[tuple[str, tuple[Reaction, ...]], ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Quote:
+    """What a reply quotes of a message that is not in the timeline."""
+
+    id: str
+    author: str | None = None
+    content: str | None = None
+    deleted: bool = False  # the original is gone (or never existed)
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuotesChanged:
+    quotes: tuple[Quote, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangesWaiting:
+    """Edits, deletes and reactions made here and not yet done by the server, by the
+    id of the message they change."""
+
+    message_ids: tuple[str, ...]
+
+
+Event = (PhaseChanged | TimelineChanged | OutboxChanged | Notice | ReactionsChanged
+         | QuotesChanged | ChangesWaiting)

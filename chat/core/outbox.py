@@ -29,11 +29,13 @@ def content_of(text: str, max_length: int) -> str:
 class _Entry:
     id: str
     content: str
+    reply_to: str | None = None
     state: OutboxState = OutboxState.PENDING
     error: str | None = None
 
     def snapshot(self) -> Outgoing:
-        return Outgoing(id=self.id, content=self.content, state=self.state, error=self.error)
+        return Outgoing(id=self.id, content=self.content, state=self.state, error=self.error,
+                        reply_to=self.reply_to)
 
 
 class Outbox:
@@ -59,8 +61,8 @@ class Outbox:
 
     # --- What the user does ---------------------------------------------------------------
 
-    def add(self, message_id: str, content: str) -> None:
-        self._entries.append(_Entry(id=message_id, content=content))
+    def add(self, message_id: str, content: str, reply_to: str | None = None) -> None:
+        self._entries.append(_Entry(id=message_id, content=content, reply_to=reply_to))
         self._changed = True
 
     def retry(self, message_id: str) -> bool:

@@ -33,6 +33,7 @@ MESSAGE_FIELDS = (
     "user_created.id",
     "user_created.first_name",
 )
+REPLY_FIELDS = (*MESSAGE_FIELDS, "reply_to")  # where the server has replies
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,6 +46,7 @@ class Message:
     updated: float | None = None
     user_id: str | None = None
     user_name: str | None = None
+    reply_to: str | None = None  # the id of the message this one answers
 
     @property
     def sort_key(self) -> tuple[float, str]:
@@ -90,6 +92,7 @@ def parse_message(item: Any) -> Message | None:
     elif isinstance(user, str):
         # Without read access to directus_users the relation arrives as a bare id.
         user_id = user
+    reply_to = item.get("reply_to")
     return Message(
         id=message_id,
         content=content,
@@ -97,6 +100,7 @@ def parse_message(item: Any) -> Message | None:
         updated=parse_time(item.get("date_updated")),
         user_id=user_id,
         user_name=user_name,
+        reply_to=reply_to if isinstance(reply_to, str) else None,
     )
 
 
@@ -208,13 +212,13 @@ def encode_pong() -> str:
 
 
 def encode_read(uid: str, *, limit: int, since: float | None = None,
-                ids: tuple[str, ...] = ()) -> str:
+                ids: tuple[str, ...] = (), fields: tuple[str, ...] = MESSAGE_FIELDS) -> str:
     """Read the newest ``limit`` messages, of those created at ``since`` or later,
     or of the given ``ids``."""
     query: dict[str, Any] = {
         "limit": limit,
         "sort": ["-date_created", "-id"],
-        "fields": list(MESSAGE_FIELDS),
+        "fields": list(fields),
     }
     if ids:
         query["filter"] = {"id": {"_in": list(ids)}}
@@ -224,18 +228,36 @@ def encode_read(uid: str, *, limit: int, since: float | None = None,
                   "uid": uid, "query": query})
 
 
-def encode_create(uid: str, message_id: str, content: str) -> str:
+def encode_create(uid: str, message_id: str, content: str, *, reply_to: str | None = None,
+                  fields: tuple[str, ...] = MESSAGE_FIELDS) -> str:
+    data = {"id": message_id, "content": content}
+    if reply_to is not None:
+        data["reply_to"] = reply_to
     return _dump({
         "type": "items",
         "collection": COLLECTION,
         "action": "create",
         "uid": uid,
-        "data": {"id": message_id, "content": content},
-        "query": {"fields": list(MESSAGE_FIELDS)},
+        "data": data,
+        "query": {"fields": list(fields)},
     })
 
 
-def encode_subscribe(uid: str, *, limit: int) -> str:
+def encode_update(uid: str, message_id: str, content: str, *,
+                  fields: tuple[str, ...] = MESSAGE_FIELDS) -> str:
+    """Edit a message's text; the reply is the stored row."""
+    return _dump({"type": "items", "collection": COLLECTION, "action": "update",
+                  "uid": uid, "id": message_id, "data": {"content": content},
+                  "query": {"fields": list(fields)}})
+
+
+def encode_delete(uid: str, message_id: str) -> str:
+    return _dump({"type": "items", "collection": COLLECTION, "action": "delete",
+                  "uid": uid, "id": message_id})
+
+
+def encode_subscribe(uid: str, *, limit: int,
+                     fields: tuple[str, ...] = MESSAGE_FIELDS) -> str:
     """Subscribe to creates, updates and deletes. Its ``init`` frame carries the newest
     ``limit`` messages: the history on the first connection, the catch-up after a
     reconnect. (Create events are read one key at a time, so the limit never cuts them.)"""
@@ -243,6 +265,6 @@ def encode_subscribe(uid: str, *, limit: int) -> str:
         "type": "subscribe",
         "collection": COLLECTION,
         "uid": uid,
-        "query": {"fields": list(MESSAGE_FIELDS), "sort": ["-date_created", "-id"],
+        "query": {"fields": list(fields), "sort": ["-date_created", "-id"],
                   "limit": limit},
     })

@@ -17,9 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
-from chat.core import protocol
+from chat.core import conversation, protocol
 from chat.core.actions import Timer
 from chat.core.config import Config
+from chat.core.conversation import Conversation
 from chat.core.events import Notice
 from chat.core.outbox import Outbox
 from chat.core.output import Output
@@ -37,6 +38,7 @@ class CreateMessage:
     kind: ClassVar[str] = "create"
     message_id: str
     content: str
+    reply_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,20 +65,25 @@ class GapRead:
     since: float | None
 
 
-Request = CreateMessage | ReadBack | SyncPage | GapRead
+Request = CreateMessage | ReadBack | SyncPage | GapRead | conversation.Request
 Read = SyncPage | GapRead
 
 
-def encode(request: Request, uid: str, config: Config) -> str:
+def encode(request: Request, uid: str, config: Config, fields: tuple[str, ...],
+           talk: Conversation) -> str:
     match request:
         case CreateMessage():
-            return protocol.encode_create(uid, request.message_id, request.content)
+            return protocol.encode_create(uid, request.message_id, request.content,
+                                          reply_to=request.reply_to, fields=fields)
         case ReadBack():
-            return protocol.encode_read(uid, limit=1, ids=(request.message_id,))
+            return protocol.encode_read(uid, limit=1, ids=(request.message_id,), fields=fields)
         case SyncPage():
-            return protocol.encode_read(uid, limit=config.history_limit)
+            return protocol.encode_read(uid, limit=config.history_limit, fields=fields)
         case GapRead():
-            return protocol.encode_read(uid, limit=config.gap_limit, since=request.since)
+            return protocol.encode_read(uid, limit=config.gap_limit, since=request.since,
+                                        fields=fields)
+        case _:
+            return talk.encode(request, uid)
 
 
 @dataclass
@@ -88,11 +95,12 @@ class _InFlight:
 
 class Requests:
     def __init__(self, config: Config, out: Output, outbox: Outbox, sync: Sync,
-                 send: Callable[[str], None]) -> None:
+                 talk: Conversation, send: Callable[[str], None]) -> None:
         self._config = config
         self._out = out
         self._outbox = outbox
         self._sync = sync
+        self._talk = talk
         self._send = send
         self.rate = RateLimit.OPEN
         self._in_flight: _InFlight | None = None
@@ -136,17 +144,23 @@ class Requests:
             request = ReadBack(self._read_backs.pop(0))
         elif self._reads:
             request = self._reads.pop(0)
+        elif (request := self._talk.next_request()) is not None:
+            pass
         elif (entry := self._outbox.next_to_send()) is not None:
-            request = CreateMessage(entry.id, entry.content)
+            request = CreateMessage(entry.id, entry.content, entry.reply_to)
         if request is not None:
             self._in_flight = _InFlight(request, uid=self._out.uid(request.kind))
-            self._send(encode(request, self._in_flight.uid, self._config))
+            self._send(self._encode(self._in_flight))
+
+    def _encode(self, in_flight: _InFlight) -> str:
+        return encode(in_flight.request, in_flight.uid, self._config, self._sync.fields,
+                      self._talk)
 
     # --- Answers --------------------------------------------------------------------------
 
     def answer(self, frame: protocol.ItemsReply) -> Request | None:
         """Take in a reply; returns the request in flight it answers, if it does."""
-        if isinstance(frame.data, dict):
+        if isinstance(frame.data, dict) and (frame.uid or "").startswith(CreateMessage.kind):
             self._sync.item(frame.data)  # a create's stored row, whatever its uid
         if self._in_flight is None or frame.uid != self._in_flight.uid:
             return None
@@ -166,6 +180,8 @@ class Requests:
                     self.queue(GapRead(self._sync.read_since()))
             case GapRead():
                 self._sync.gap(items)
+            case _:
+                self._talk.answer(request, frame.data, self._sync)
         return request
 
     def refuse(self, frame: protocol.RequestError) -> Request | None:
@@ -188,6 +204,8 @@ class Requests:
                 # A refused create, or a failed read-back (stored or not is unknown): the
                 # user may retry, and the id keeps a retry from storing it twice.
                 self._outbox.fail(request.message_id, f"Not sent: {frame.message or frame.code}")
+            case _:
+                self._talk.refuse(request, frame.code, frame.message)
         return request
 
     def expire(self, now: float) -> bool:
@@ -206,6 +224,9 @@ class Requests:
             return False
         request = self._take()
         log.warning("no answer to a %s request", request.kind)
+        if isinstance(request, conversation.Change):
+            self._talk.expire(request)
+            return False
         if not isinstance(request, CreateMessage) or request.message_id not in self._outbox:
             return True
         self._outbox.fail(request.message_id, NO_ANSWER)
@@ -234,4 +255,4 @@ class Requests:
         if self._in_flight is not None:
             self._in_flight.uid = self._out.uid(self._in_flight.request.kind)
             self._in_flight.noticed_at = None
-            self._send(encode(self._in_flight.request, self._in_flight.uid, self._config))
+            self._send(self._encode(self._in_flight))

@@ -26,11 +26,18 @@ log = logging.getLogger("chat")
 
 
 class Sync:
-    def __init__(self, config: Config, out: Output, stored: Callable[[str], None]) -> None:
-        """``stored(message_id)`` is called for every message the server shows stored."""
+    def __init__(self, config: Config, out: Output, stored: Callable[[str], None],
+                 merged: Callable[[Message, bool], None] = lambda message, live: None,
+                 deleted: Callable[[str], None] = lambda message_id: None) -> None:
+        """``stored(message_id)`` is called for every message the server shows stored,
+        ``merged(message, live)`` for every message merged (``live``: from an event or
+        a reply, else from a read), ``deleted(message_id)`` for every message deleted."""
         self._config = config
         self._out = out
         self._stored = stored
+        self._merged = merged
+        self._deleted = deleted
+        self.fields = protocol.MESSAGE_FIELDS  # what is asked for of each message
         self.timeline = Timeline()
         self.state = Subscription.NONE
         self._uid: str | None = None
@@ -72,18 +79,25 @@ class Sync:
         if frame.event in ("create", "update"):
             page = self._parse(frame.data if isinstance(frame.data, list) else [frame.data])
             for message in page:
-                self._upsert(message)
+                self._upsert(message, live=True)
             if page:  # events come in the server's order: nothing before them is missing
                 self.timeline.mark_complete(max(m.created for m in page))
         elif frame.event == "delete":
             for message_id in frame.data if isinstance(frame.data, list) else [frame.data]:
-                if isinstance(message_id, str) and self.timeline.remove(message_id):
-                    self._changed[message_id] = None
+                if isinstance(message_id, str):
+                    self.delete(message_id)
         return False
+
+    def delete(self, message_id: str) -> None:
+        """The server deleted this message (an event, or the reply to our delete)."""
+        if self.timeline.remove(message_id):
+            self._changed[message_id] = None
+            self._deleted(message_id)
 
     def _frame(self) -> str:
         assert self._uid is not None
-        return protocol.encode_subscribe(self._uid, limit=self._config.history_limit)
+        return protocol.encode_subscribe(self._uid, limit=self._config.history_limit,
+                                         fields=self.fields)
 
     # --- Merging --------------------------------------------------------------------------
 
@@ -104,8 +118,8 @@ class Sync:
         seen = {m.id for m in page}
         oldest = min(m.sort_key for m in page) if full else (0.0, "")
         for message_id in self.timeline.ids_from(oldest):
-            if message_id not in seen and self.timeline.remove(message_id):
-                self._changed[message_id] = None
+            if message_id not in seen:
+                self.delete(message_id)
         for message in page:
             self._upsert(message)
         if full and complete is not None and complete < oldest[0]:
@@ -142,7 +156,7 @@ class Sync:
         if message is None:
             log.warning("ignored a malformed message")
             return
-        self._upsert(message)
+        self._upsert(message, live=True)
 
     def clear(self) -> None:
         """Forget every message (signed out, or another account signed in)."""
@@ -169,7 +183,8 @@ class Sync:
             log.warning("ignored %d malformed messages", page.count(None))
         return [m for m in page if m is not None]
 
-    def _upsert(self, message: Message) -> None:
+    def _upsert(self, message: Message, *, live: bool = False) -> None:
         if self.timeline.upsert(message):
             self._changed[message.id] = message
         self._stored(message.id)
+        self._merged(message, live)

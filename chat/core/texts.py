@@ -24,3 +24,9 @@ def sign_in_failed(body: object, status: int) -> str:
         return f"Sign-in failed: {body['errors'][0]['message']}"  # type: ignore[index]
     except (TypeError, KeyError, IndexError):
         return f"Sign-in failed: the server answered {status}."
+EDIT_REFUSED = "Not saved: the server refused this change ({why})."
+EDIT_WINDOW_PASSED = ("Not saved: this message can no longer be changed (messages can be "
+                      "edited or deleted for {minutes} minutes after sending).")
+CHANGE_UNANSWERED = "Not saved: the server did not answer. Try again."
+REACTION_REFUSED = "Your reaction was not saved: {why}."
+CANNOT_CHANGE = "This message can no longer be edited or deleted."

@@ -11,22 +11,28 @@ import textwrap
 import typing
 
 from chat import core as c
+from chat.core.features import PROVISIONED
 
-from .driver import Driver, token
+from .driver import Driver, item, token
 
 PASSWORD = "hunter2-password"
 
 
 def session_with_every_secret() -> tuple[Driver, list[str]]:
-    """Sign in, refresh, send (into the rate limit), sign out: every kind of action and
+    """Sign in, refresh, edit, send (into the rate limit), sign out: every kind of action and
     event goes through, with every password and token. Returns the driver and the
     secrets it saw."""
     d = Driver()
+    d.offer(PROVISIONED)
     d.sign_in("alice@example.com", PASSWORD)
     d.answer_http(200, d.tokens_body())
-    d.connect()
+    d.connect([item("m1", user="u-alice") | {"reply_to": "m0"}])
+    d.frame({"type": "items", "uid": d.frames()[-1]["uid"], "data": [  # reactions
+        {"id": "r1", "message": "m1", "emoji": "👍", "user_created": "u-bob"}]})
+    d.frame({"type": "items", "uid": d.frames()[-1]["uid"], "data": []})  # quotes
     d.advance(720)  # the refresh falls due
     d.answer_http(200, d.tokens_body())
+    d.edit("m1", "changed")
     d.send("hello")
     d.frame({"type": "server", "status": "error", "error": {"code": "REQUESTS_EXCEEDED"}})
     d.sign_out()
