@@ -30,6 +30,7 @@ from chat.core import (
     CloseSocket,
     Config,
     Failure,
+    Features,
     HttpRequest,
     InvalidState,
     Method,
@@ -117,10 +118,26 @@ class App:
         self._remember = remember
         self._loop.feed(self.client.sign_in, email, password)
 
-    def send(self, text: str) -> str | None:
+    def send(self, text: str, reply_to: str | None = None) -> str | None:
         """Queue a message; returns a sentence for people if it cannot be sent."""
+        return self._try(self.client.send, text, reply_to=reply_to)
+
+    def features(self) -> Features:
+        return self.client.features
+
+    def edit(self, message_id: str, text: str) -> str | None:
+        return self._try(self.client.edit, message_id, text)
+
+    def delete(self, message_id: str) -> str | None:
+        return self._try(self.client.delete, message_id)
+
+    def react(self, message_id: str, emoji: str) -> str | None:
+        return self._try(self.client.react, message_id, emoji)
+
+    def _try(self, method, *args, **kwargs) -> str | None:
+        """Feed a user's input; a sentence for people if the core refused it."""
         try:
-            self._loop.feed(self.client.send, text)
+            self._loop.feed(method, *args, **kwargs)
         except ValueError as error:
             return str(error)
         except InvalidState:

@@ -20,6 +20,10 @@ class Composer:
         self._form, self._draft = by_id("composer"), by_id("draft")
         self._counter, self._error = by_id("counter"), by_id("composer-error")
         self._owner: str | None = None
+        # Replaced by chat.ui.conversation: where a submitted text goes (a reply, an
+        # edit), and the keys it handles first (Up arrow, Escape).
+        self.submit: Callable[[str], str | None] = app.send
+        self.intercept: Callable[[object], bool] = lambda event: False
         self._listeners = listen([
             (self._form, "submit", self._on_submit),
             (self._draft, "keydown", self._on_key),
@@ -41,7 +45,13 @@ class Composer:
         self._owner = None
         self._count()
 
+    def changed(self) -> None:
+        """The draft was set from outside (an edit): count it again."""
+        self._count()
+
     def _on_key(self, event) -> None:
+        if self.intercept(event):
+            return
         # Enter sends, Shift+Enter adds a line; never while an input method composes text.
         if event.key == "Enter" and not event.shiftKey and not event.isComposing:
             event.preventDefault()
@@ -55,7 +65,7 @@ class Composer:
         text = self._draft.value
         if not text.strip():
             return
-        error = self._app.send(text)
+        error = self.submit(text)
         if error:
             self._error.textContent = error
             self._error.hidden = False

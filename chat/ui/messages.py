@@ -62,6 +62,7 @@ class MessageList:
         self._days: dict[date, _Day] = {}
         self._day_order: list[date] = []
         self._recent: dict[str, tuple[object, float]] = {}  # nodes with relative times
+        self.decorate = lambda node, message: None  # chat.ui.conversation's additions
         self._loop.call_later(TICK, self._tick)
 
     def node(self, message_id: str | None):
@@ -123,6 +124,7 @@ class MessageList:
         node = js.chatDom.message(message.id, own, message.user_name or "Unknown user",
                                   message.created * 1000, when(message.created, now),
                                   bool(message.updated), message.content)
+        self.decorate(node, message)
         if now - message.created < RECENT:
             self._recent[message.id] = (node, message.created)
         return node

@@ -25,15 +25,19 @@ from pyscript.ffi import create_proxy
 
 from chat.core import (
     SIGNED_IN,
+    ChangesWaiting,
     Notice,
     OutboxChanged,
     Outgoing,
     Phase,
     PhaseChanged,
+    QuotesChanged,
+    ReactionsChanged,
     TimelineChanged,
 )
 from chat.core.protocol import Message
 from chat.ui.composer import Composer
+from chat.ui.conversation import TalkView
 from chat.ui.dom import listen
 from chat.ui.messages import MessageList
 from chat.ui.outbox import OutboxList
@@ -59,6 +63,8 @@ class View:
         self._messages = MessageList(by_id("days"), loop)
         self._outbox = OutboxList(by_id("outbox"), app)
         self._window = Window()
+        self._talk = TalkView(by_id, app, self._messages, lambda: self._window.shown,
+                              self._composer, self._status.notice)
 
         self._phase = Phase.SIGNED_OUT
         self._user_id: str | None = None
@@ -118,6 +124,8 @@ class View:
                         self._request_frame()
                     case Notice():
                         self._status.notice(event.text)
+                    case ReactionsChanged() | QuotesChanged() | ChangesWaiting():
+                        self._talk.apply(event)
         finally:
             self._applying = False
         self._request_frame()
@@ -151,7 +159,8 @@ class View:
             self._request_frame()
 
     def _set_user(self, user_id: str | None) -> None:
-        self._user_id = self._messages.user_id = user_id
+        self._user_id = self._messages.user_id = self._talk.user_id = user_id
+        self._talk.forget()
         if user_id is None:
             return
         self._composer.owned_by(user_id)
@@ -229,6 +238,7 @@ class View:
             window.clear()
             messages.clear()
         added = False
+        changed = self._pending
         for message_id, message in self._pending.items():
             if message is None:
                 window.remove(message_id)
@@ -237,6 +247,8 @@ class View:
         self._pending = {}
         for message_id in window.take_stale():
             messages.drop(message_id)
+        for message_id in changed:  # replies quote it
+            self._talk.original_changed(message_id)
         # Growing the window moves what the reader looks at: keep a node that stays
         # (the oldest drawn when growing upwards, the newest downwards) where it was.
         grow, self._grow = (None if pinned else self._grow), None
