@@ -18,9 +18,10 @@ from typing import Any, ClassVar
 
 from chat.core import protocol, reactions, texts
 from chat.core.events import ChangesWaiting, Notice, Quote, QuotesChanged
-from chat.core.features import NONE, Features
+from chat.core.features import Features, features_of
 from chat.core.output import Output
 from chat.core.reactions import Reactions
+from chat.core.schema import Capabilities
 from chat.core.sync import Sync
 from chat.core.timeline import Timeline
 
@@ -87,17 +88,22 @@ class _Reads:
 
 class Conversation:
     def __init__(self, out: Output, timeline: Callable[[], Timeline],
-                 user_id: Callable[[], str | None]) -> None:
+                 user_id: Callable[[], str | None],
+                 caps: Callable[[], Capabilities]) -> None:
         self._out = out
         self._timeline = timeline
         self._user_id = user_id
-        self.features: Features = NONE
+        self._caps = caps
         self.reactions = Reactions(out)
         self._waiting: list[_Waiting] = []
         self._reads = _Reads()
         self._quotes: dict[str, Quote] = {}
         self._new_quotes: list[Quote] = []
         self._waiting_changed = False
+
+    @property
+    def features(self) -> Features:
+        return features_of(self._caps())
 
     # --- What the user does -------------------------------------------------------------
 
@@ -209,7 +215,7 @@ class Conversation:
         return None
 
     def encode(self, request: Request, uid: str) -> str:
-        fields = self.features.message_fields
+        fields = self._caps().message_fields
         match request:
             case EditMessage():
                 return protocol.encode_update(uid, request.message_id, request.content,
@@ -224,7 +230,7 @@ class Conversation:
                 return reactions.encode_read(uid, request.message_ids)
             case ReadQuotes():
                 return protocol.encode_read(uid, limit=len(request.message_ids),
-                                            ids=request.message_ids)
+                                            ids=request.message_ids, fields=fields)
 
     def answer(self, request: Request, data: Any, sync: Sync) -> None:
         """The reply to ``request``."""

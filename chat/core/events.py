@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from chat.core.phases import Phase
-from chat.core.protocol import Message
+from chat.core.protocol import Message, MessageId
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,7 +58,7 @@ class Reaction:
     """One user's emoji under a message."""
 
     id: str
-    message: str
+    message: MessageId
     emoji: str
     user_id: str | None = None
     user_name: str | None = None

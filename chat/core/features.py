@@ -1,14 +1,15 @@
-"""What the server offers beyond the tutorial's send and read, as the client uses it:
-edit, delete, replies, reactions and the edit window (docs/SCHEMA.md, "Telling what the
-server has"). Nothing is offered until the adapter says what the server has: a tutorial
-database has none of these, and asking it for a field it lacks fails the whole query.
+"""What the conversation around messages may offer: edit, delete, replies, reactions
+and the edit window, from what the server has (schema.py's Capabilities; docs/SCHEMA.md,
+"Telling what the server has"). A tutorial database has none of these.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from chat.core import protocol
+from chat.core.schema import Capabilities
 
 # The reactions field's choices on a provisioned server, in order (docs/SCHEMA.md).
 EMOJI = ("👍", "👎", "❤️", "😂", "😮", "😢", "😡", "🎉", "🙏", "👀", "🔥", "✅", "❌", "💯",
@@ -25,11 +26,6 @@ class Features:
     edit_window: float | None = EDIT_WINDOW  # seconds after sending; None: no window
     emoji: tuple[str, ...] = EMOJI
 
-    @property
-    def message_fields(self) -> tuple[str, ...]:
-        """What to ask for of a message: ``reply_to`` only where it exists."""
-        return protocol.REPLY_FIELDS if self.replies else protocol.MESSAGE_FIELDS
-
     def changeable(self, message: protocol.Message, user_id: str | None,
                    wall_now: float) -> bool:
         """May ``user_id`` still edit or delete ``message`` (at ``wall_now``, seconds
@@ -39,5 +35,9 @@ class Features:
         return self.edit_window is None or wall_now - message.created < self.edit_window
 
 
-NONE = Features()
-PROVISIONED = Features(edit=True, delete=True, replies=True, reactions=True)
+@lru_cache(maxsize=4)
+def features_of(caps: Capabilities) -> Features:
+    """The window is the default: the server's rule is not read yet (a FORBIDDEN on
+    one's own message then says the window has passed)."""
+    return Features(edit=caps.can_edit, delete=caps.can_delete, replies=caps.replies,
+                    reactions=caps.reactions)

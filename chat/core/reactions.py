@@ -23,7 +23,8 @@ def parse(item: Any) -> Reaction | None:
     if not isinstance(item, dict):
         return None
     reaction_id, message, emoji = item.get("id"), item.get("message"), item.get("emoji")
-    if not all(isinstance(v, str) for v in (reaction_id, message, emoji)):
+    if (not isinstance(reaction_id, str) or not isinstance(emoji, str)
+            or not isinstance(message, str | int) or isinstance(message, bool)):
         return None
     user = item.get("user_created")
     user_id = user_name = None

@@ -25,6 +25,7 @@ from chat.core.events import Notice
 from chat.core.outbox import Outbox
 from chat.core.output import Output
 from chat.core.phases import RateLimit
+from chat.core.schema import Capabilities, KeyKind, Schema
 from chat.core.sync import Sync
 from chat.core.texts import NO_ANSWER, SERVER_BUSY
 
@@ -69,14 +70,17 @@ Request = CreateMessage | ReadBack | SyncPage | GapRead | conversation.Request
 Read = SyncPage | GapRead
 
 
-def encode(request: Request, uid: str, config: Config, fields: tuple[str, ...],
+def encode(request: Request, uid: str, config: Config, caps: Capabilities,
            talk: Conversation) -> str:
+    fields = caps.message_fields
     match request:
         case CreateMessage():
             return protocol.encode_create(uid, request.message_id, request.content,
-                                          reply_to=request.reply_to, fields=fields)
+                                          key=caps.key_field, reply_to=request.reply_to,
+                                          fields=fields)
         case ReadBack():
-            return protocol.encode_read(uid, limit=1, ids=(request.message_id,), fields=fields)
+            return protocol.encode_read(uid, limit=1, ids=(request.message_id,),
+                                        key=caps.key_field or "id", fields=fields)
         case SyncPage():
             return protocol.encode_read(uid, limit=config.history_limit, fields=fields)
         case GapRead():
@@ -95,8 +99,9 @@ class _InFlight:
 
 class Requests:
     def __init__(self, config: Config, out: Output, outbox: Outbox, sync: Sync,
-                 talk: Conversation, send: Callable[[str], None]) -> None:
+                 schema: Schema, talk: Conversation, send: Callable[[str], None]) -> None:
         self._config = config
+        self._schema = schema
         self._out = out
         self._outbox = outbox
         self._sync = sync
@@ -153,7 +158,7 @@ class Requests:
             self._send(self._encode(self._in_flight))
 
     def _encode(self, in_flight: _InFlight) -> str:
-        return encode(in_flight.request, in_flight.uid, self._config, self._sync.fields,
+        return encode(in_flight.request, in_flight.uid, self._config, self._schema.caps,
                       self._talk)
 
     # --- Answers --------------------------------------------------------------------------
@@ -167,6 +172,9 @@ class Requests:
         request = self._take()
         items = frame.data if isinstance(frame.data, list) else []
         match request:
+            case CreateMessage() if self._schema.caps.key is KeyKind.NONE:
+                # No client key to read it back by: the reply is the only confirmation.
+                self._outbox.stored(request.message_id)
             case CreateMessage() if request.message_id in self._outbox:
                 # The reply did not carry the stored row: read it back, as after
                 # RECORD_NOT_UNIQUE, rather than leave it "sending" and send the next.
@@ -198,6 +206,7 @@ class Requests:
             case SyncPage() | GapRead():
                 log.warning("a %s read failed: %s", request.kind, frame.code)
             case CreateMessage() if (frame.code == "RECORD_NOT_UNIQUE"
+                                     and self._schema.caps.key is not KeyKind.NONE
                                      and request.message_id in self._outbox):
                 self.read_back(request.message_id)  # stored already? read it back to be sure
             case CreateMessage() | ReadBack():

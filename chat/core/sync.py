@@ -19,29 +19,32 @@ from chat.core.config import Config
 from chat.core.events import TimelineChanged
 from chat.core.output import Output
 from chat.core.phases import Subscription
-from chat.core.protocol import Message
+from chat.core.protocol import Message, MessageId
+from chat.core.schema import Schema
 from chat.core.timeline import Timeline
 
 log = logging.getLogger("chat")
 
 
 class Sync:
-    def __init__(self, config: Config, out: Output, stored: Callable[[str], None],
+    def __init__(self, config: Config, out: Output, schema: Schema,
+                 stored: Callable[[str | int], None],
                  merged: Callable[[Message, bool], None] = lambda message, live: None,
-                 deleted: Callable[[str], None] = lambda message_id: None) -> None:
-        """``stored(message_id)`` is called for every message the server shows stored,
-        ``merged(message, live)`` for every message merged (``live``: from an event or
-        a reply, else from a read), ``deleted(message_id)`` for every message deleted."""
+                 deleted: Callable[[MessageId], None] = lambda message_id: None) -> None:
+        """``stored(key)`` is called with the client key (``Message.key``) of every
+        message the server shows stored, ``merged(message, live)`` for every message
+        merged (``live``: from an event or a reply, else from a read),
+        ``deleted(message_id)`` for every message deleted."""
         self._config = config
+        self._schema = schema
         self._out = out
         self._stored = stored
         self._merged = merged
         self._deleted = deleted
-        self.fields = protocol.MESSAGE_FIELDS  # what is asked for of each message
         self.timeline = Timeline()
         self.state = Subscription.NONE
         self._uid: str | None = None
-        self._changed: dict[str, Message | None] = {}  # id -> new message, None: removed
+        self._changed: dict[str | int, Message | None] = {}  # id -> new message, None: removed
         self._reset = False
 
     # --- The subscription -------------------------------------------------------------------
@@ -74,6 +77,7 @@ class Sync:
             return False
         if frame.event == "init":
             self.state = Subscription.SUBSCRIBED
+            self._schema.seen(frame.data)
             self.page(frame.data)
             return True
         if frame.event in ("create", "update"):
@@ -83,12 +87,13 @@ class Sync:
             if page:  # events come in the server's order: nothing before them is missing
                 self.timeline.mark_complete(max(m.created for m in page))
         elif frame.event == "delete":
-            for message_id in frame.data if isinstance(frame.data, list) else [frame.data]:
-                if isinstance(message_id, str):
+            for raw in frame.data if isinstance(frame.data, list) else [frame.data]:
+                message_id = self._known(raw)
+                if message_id is not None:
                     self.delete(message_id)
         return False
 
-    def delete(self, message_id: str) -> None:
+    def delete(self, message_id: MessageId) -> None:
         """The server deleted this message (an event, or the reply to our delete)."""
         if self.timeline.remove(message_id):
             self._changed[message_id] = None
@@ -97,7 +102,16 @@ class Sync:
     def _frame(self) -> str:
         assert self._uid is not None
         return protocol.encode_subscribe(self._uid, limit=self._config.history_limit,
-                                         fields=self.fields)
+                                         fields=self._schema.caps.message_fields)
+
+    def _known(self, raw: Any) -> str | int | None:
+        """The id of a known message from a delete event (an integer id may come as
+        its digits), else None."""
+        if isinstance(raw, str | int) and raw in self.timeline:
+            return raw
+        if isinstance(raw, str) and raw.isdigit() and int(raw) in self.timeline:
+            return int(raw)
+        return None
 
     # --- Merging --------------------------------------------------------------------------
 
@@ -186,5 +200,5 @@ class Sync:
     def _upsert(self, message: Message, *, live: bool = False) -> None:
         if self.timeline.upsert(message):
             self._changed[message.id] = message
-        self._stored(message.id)
+        self._stored(message.key)
         self._merged(message, live)

@@ -1,5 +1,5 @@
-"""The client's inputs for the conversation around messages (edit, delete, react) and
-for what the server offers: a part of ChatClient (client.py), kept here so that each
+"""The client's inputs for the conversation around messages (edit, delete, react), and
+what of it the server offers: a part of ChatClient (client.py), kept here so that each
 module stays small. The work is conversation.py's."""
 
 from __future__ import annotations
@@ -9,26 +9,18 @@ from chat.core.conversation import Conversation
 from chat.core.features import Features
 from chat.core.outbox import content_of
 from chat.core.phases import SIGNED_IN, InvalidState, Phase
-from chat.core.sync import Sync
 
 
 class TalkInputs:
     config: object
     phase: Phase
     _talk: Conversation
-    _sync: Sync
 
     def _pump(self) -> None: ...
 
     @property
     def features(self) -> Features:
         return self._talk.features
-
-    def offer(self, features: Features, *, now: float) -> None:
-        """What the server has (learned once per session, before the socket opens:
-        a subscription asks for the fields it names). Nothing is offered until then."""
-        self._talk.features = features
-        self._sync.fields = features.message_fields
 
     def edit(self, message_id: str, text: str, *, now: float) -> None:
         """Change the text of one of the user's stored messages. Raises ValueError with

@@ -4,18 +4,32 @@ nothing of them where the server lacks them. Driven without network or clock."""
 import pytest
 
 from chat import core as c
-from chat.core.features import PROVISIONED
 
-from .driver import Driver, at, item
+from .driver import FIELDS, PERMISSIONS, Driver, at, item
 
 ALICE, BOB = "u-alice", "u-bob"
 
 
+# A server provisioned with the features: reply_to, update and delete of own messages,
+# reactions (docs/SCHEMA.md's permissions table).
+FEATURE_FIELDS = {"data": [*FIELDS["data"], {"field": "reply_to", "type": "uuid", "schema": {}}]}
+FEATURE_PERMISSIONS = {"data": {
+    "messages": {**PERMISSIONS["data"]["messages"],
+                 "create": {"access": "full", "fields": ["content", "id", "reply_to"]},
+                 "update": {"access": "partial", "fields": ["content"]},
+                 "delete": {"access": "partial", "fields": ["*"]}},
+    "reactions": {"read": {"access": "full", "fields": ["*"]},
+                  "create": {"access": "full", "fields": ["emoji", "key", "message"]},
+                  "delete": {"access": "partial", "fields": ["*"]}}}}
+
+
+def with_features() -> Driver:
+    return Driver(fields=FEATURE_FIELDS, permissions=FEATURE_PERMISSIONS)
+
+
 @pytest.fixture
 def driver() -> Driver:
-    d = Driver()
-    d.offer(PROVISIONED)
-    return d
+    return with_features()
 
 
 def reaction(reaction_id: str, message: str, emoji: str = "👍", user: str = BOB,
@@ -57,8 +71,7 @@ def test_nothing_is_offered_or_asked_for_until_the_server_is_known_to_have_it():
 
 
 def test_with_the_features_the_messages_carry_reply_to_and_one_reactions_subscription():
-    d = Driver()
-    d.offer(PROVISIONED)
+    d = with_features()
     d.sign_in_and_connect([item("m1"), item("m2")], catch_up=None)
     sent = d.frames()
     subscribes = [f for f in d.history if isinstance(f, c.SendFrame) and '"subscribe"' in f.text]

@@ -11,9 +11,9 @@ import textwrap
 import typing
 
 from chat import core as c
-from chat.core.features import PROVISIONED
 
 from .driver import Driver, item, token
+from .test_conversation import with_features
 
 PASSWORD = "hunter2-password"
 
@@ -22,8 +22,7 @@ def session_with_every_secret() -> tuple[Driver, list[str]]:
     """Sign in, refresh, edit, send (into the rate limit), sign out: every kind of action and
     event goes through, with every password and token. Returns the driver and the
     secrets it saw."""
-    d = Driver()
-    d.offer(PROVISIONED)
+    d = with_features()
     d.sign_in("alice@example.com", PASSWORD)
     d.answer_http(200, d.tokens_body())
     d.connect([item("m1", user="u-alice") | {"reply_to": "m0"}])
@@ -46,7 +45,9 @@ def test_every_action_and_event_carrying_a_secret_has_a_masked_repr(caplog):
     kinds = {type(x) for x in carriers}
     assert kinds == {c.HttpRequest, c.SendFrame, c.SaveSession}, kinds
     paths = {x.path for x in carriers if isinstance(x, c.HttpRequest)}
-    assert paths == {"/auth/login", "/auth/refresh", "/auth/logout"}
+    # The schema's questions carry the access token as their bearer.
+    assert paths == {"/auth/login", "/auth/refresh", "/auth/logout", "/fields/messages",
+                     "/permissions/me"}
     caplog.set_level(logging.DEBUG)
     for x in carriers:
         logging.getLogger("chat").info("did %s, %r", x, x)
