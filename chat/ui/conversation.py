@@ -7,10 +7,10 @@ ChangesWaiting; what the server lacks is not offered (``app.features()``)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import js
-from pyscript.ffi import create_once_callable
 
 from chat.core import ChangesWaiting, Quote, QuotesChanged, Reaction, ReactionsChanged
 from chat.core.protocol import Message
@@ -19,6 +19,7 @@ from chat.ui.actions_menu import ActionsMenu, Item
 from chat.ui.dom import listen, options
 from chat.ui.reply import ComposeBar, Mode, Target, quote_node, set_quote, start_of
 
+FLASH = 1.5  # seconds the original shows outlined after a quote's click
 _FULL = js.Intl.DateTimeFormat.new(None, options(dateStyle="full", timeStyle="medium"))
 
 
@@ -58,7 +59,7 @@ class TalkView:
                 edited.title = "Edited " + _FULL.format(message.updated * 1000)
         if message.reply_to is not None and features.replies:
             original = self._shown().get(message.reply_to) or self._quotes.get(message.reply_to)
-            node.querySelector(".meta").after(quote_node(message.reply_to, original))
+            node.querySelector(".meta").after(quote_node(original))
             self._replies.setdefault(message.reply_to, set()).add(message.id)
         row = reaction_row.row(self._reactions.get(message.id, ()), self.user_id)
         if row is not None:
@@ -103,8 +104,7 @@ class TalkView:
             case ChangesWaiting():
                 self._waiting = set(event.message_ids)
                 for node in js.document.querySelectorAll("#days .msg.changing"):
-                    if node.dataset.id not in self._waiting:
-                        node.classList.remove("changing")
+                    node.classList.remove("changing")
                 for message_id in self._waiting:
                     node = self._messages.node(message_id)
                     if node is not None:
@@ -144,13 +144,27 @@ class TalkView:
             return self._open_menu(button)
         reaction = target.closest(".reaction")
         if reaction is not None:
-            return self._react(reaction.closest(".msg").dataset.id, reaction.dataset.emoji)
+            message = self._message_of(reaction)
+            if message is not None:
+                self._react(message.id, reaction.dataset.emoji)
+            return
         quote = target.closest(".quote")
         if quote is not None:
-            return self._show_original(quote.dataset.of)
+            message = self._message_of(quote)
+            if message is not None and message.reply_to is not None:
+                self._show_original(message.reply_to)
+
+    def _message_of(self, node) -> Message | None:
+        """The message a node inside a message's node belongs to (an integer id shows
+        as its digits in the DOM)."""
+        text = node.closest(".msg").dataset.id
+        message = self._shown().get(text)
+        if message is None and text.isdigit():
+            message = self._shown().get(int(text))
+        return message
 
     def _open_menu(self, button) -> None:
-        message = self._shown().get(button.closest(".msg").dataset.id)
+        message = self._message_of(button)
         if message is None:
             return
         features = self._app.features()
@@ -189,7 +203,7 @@ class TalkView:
         if self.bar.target.message_id == message_id:
             self.cancel()
 
-    def _show_original(self, message_id: str) -> None:
+    def _show_original(self, message_id) -> None:
         node = self._messages.node(message_id)
         if node is None:
             self._notice("The original message is not loaded: it is further up, or gone."
@@ -200,7 +214,7 @@ class TalkView:
         node.scrollIntoView(options(block="center"))
         node.focus(options(preventScroll=True))
         node.classList.add("flash")
-        js.setTimeout(create_once_callable(lambda: node.classList.remove("flash")), 1500)
+        asyncio.get_event_loop().call_later(FLASH, node.classList.remove, "flash")
 
     # --- The composer's modes -----------------------------------------------------------
 

@@ -29,9 +29,8 @@ def quote_text(original: Message | Quote | None) -> str:
     return f"{author or 'Unknown user'}: {start_of(original.content or '')}"
 
 
-def quote_node(reply_to: str, original: Message | Quote | None):
+def quote_node(original: Message | Quote | None):
     node = el("button", "quote", quote_text(original), type="button")
-    node.dataset.of = reply_to
     node.setAttribute("aria-label", "In reply to " + quote_text(original)
                       + ". Show the original.")
     return node
