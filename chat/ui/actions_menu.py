@@ -31,14 +31,11 @@ class ActionsMenu:
                                   (self.node, "click", self._on_click)])
         self._acts: dict[str, Callable[[], None]] = {}
 
-    @property
-    def open_for(self):
-        return None if self.node.hidden else self._button
-
     def open(self, button, items: list[Item], label: str) -> None:
         """Show ``items`` under ``button``, the first one focused."""
         self.close(refocus=False)
         self._button = button
+        self.node.className = "menu"
         self.node.replaceChildren()
         self.node.setAttribute("aria-label", label)
         self._acts = {}
@@ -69,7 +66,7 @@ class ActionsMenu:
 
     def _on_click(self, event) -> None:
         item = event.target.closest(".menu-item")
-        if item is not None:
+        if item:
             event.stopPropagation()
             self._pick(item)
 

@@ -55,7 +55,7 @@ class TalkView:
         features = self._app.features()
         if message.updated is not None:
             edited = node.querySelector(".edited")
-            if edited is not None:
+            if edited:
                 edited.title = "Edited " + _FULL.format(message.updated * 1000)
         if message.reply_to is not None and features.replies:
             original = self._shown().get(message.reply_to) or self._quotes.get(message.reply_to)
@@ -93,7 +93,7 @@ class TalkView:
                     if node is not None:
                         old = node.querySelector(".reactions")
                         new = reaction_row.row(reactions, self.user_id)
-                        if old is not None:
+                        if old:
                             old.remove()
                         if new is not None:
                             node.append(new)
@@ -120,7 +120,7 @@ class TalkView:
         for reply_id in list(self._replies.get(message_id, ())):
             node = self._messages.node(reply_id)
             quote = node.querySelector(".quote") if node is not None else None
-            if quote is None:
+            if not quote:
                 self._replies[message_id].discard(reply_id)
             else:
                 set_quote(quote, original)
@@ -138,18 +138,19 @@ class TalkView:
     def _on_click(self, event) -> None:
         target = event.target
         button = target.closest(".msg-actions")
-        if button is not None:
-            if self.menu.open_for == button:
+        if button:
+            if button.getAttribute("aria-expanded") == "true":
                 return self.menu.close()
             return self._open_menu(button)
+        self.menu.close(refocus=False)  # a click elsewhere
         reaction = target.closest(".reaction")
-        if reaction is not None:
+        if reaction:
             message = self._message_of(reaction)
             if message is not None:
                 self._react(message.id, reaction.dataset.emoji)
             return
         quote = target.closest(".quote")
-        if quote is not None:
+        if quote:
             message = self._message_of(quote)
             if message is not None and message.reply_to is not None:
                 self._show_original(message.reply_to)
