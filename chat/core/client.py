@@ -208,10 +208,7 @@ class ChatClient(TalkInputs):
                 self._on_auth_error(frame, now)
             case protocol.SubscriptionEvent():
                 if not self._talk.reactions.take(frame) and self._sync.take(frame):
-                    if self.features.reactions and self._talk.reactions.uid is None:
-                        # After the first: subscribe errors carry no uid.
-                        self._connection.send(self._talk.reactions.subscribe(
-                            self._out.uid("reactions")))
+                    self._talk.subscribe(self._connection.send)
                     # The first page. Directus reads it before it registers the
                     # subscription: a message created in between is in neither. One read
                     # of everything newer than the page (with the overlap) closes that

@@ -169,6 +169,12 @@ class Conversation:
         self.reactions.drop_message(message_id)
         self._set_quote(Quote(id=message_id, deleted=True))
 
+    def subscribe(self, send: Callable[[str], None]) -> None:
+        """The messages subscription's first page is in: subscribe to reactions, once
+        per socket (after it: subscribe errors carry no uid)."""
+        if self.features.reactions and self.reactions.uid is None:
+            send(self.reactions.subscribe(self._out.uid("reactions")))
+
     def unsend(self) -> None:
         """The socket is gone: what was in flight waits again; its reactions
         subscription went with it."""

@@ -236,3 +236,23 @@ def test_the_new_states_pass_the_accessibility_audit(pair):
     found += [f"editing: {v}" for v in audit(alice.page)]
     alice.page.keyboard.press("Escape")
     assert found == []
+
+
+def test_a_tutorial_database_gets_no_menu_quotes_or_reactions(browser, tutorial_factory):
+    """Where the server lacks the features, nothing of them is offered or asked for."""
+    server = tutorial_factory("tutorial")
+    chat = open_chat(browser, server)
+    sockets: list[str] = []
+    chat.page.on("websocket", lambda socket: socket.on(
+        "framesent", lambda payload: sockets.append(str(payload))))
+    chat.sign_in("alice")
+    text = tag("plain as the tutorial")
+    chat.send(text)
+    expect(chat.message(text)).to_have_count(1)
+    expect(chat.page.locator("#days .msg").first).to_be_visible()
+    expect(chat.page.locator(".msg-actions, .quote, .reactions")).to_have_count(0)
+    chat.page.focus("#draft")
+    chat.page.keyboard.press("ArrowUp")
+    expect(chat.page.locator("#compose-mode")).to_be_hidden()
+    assert not [f for f in sockets if "reactions" in f or "reply_to" in f]
+    close_chat(chat)
