@@ -27,5 +27,14 @@ window.chatDom = (function () {
       node.append(meta, el("p", "text", text));
       return node;
     },
+    // The "⋯" button that opens a message's menu (chat/ui/conversation.py), in one call.
+    actionsButton(node, label) {
+      const button = el("button", "msg-actions", "⋯");
+      button.type = "button";
+      button.setAttribute("aria-haspopup", "menu");
+      button.setAttribute("aria-expanded", "false");
+      button.setAttribute("aria-label", label);
+      node.querySelector(".meta").append(button);
+    },
   };
 })();

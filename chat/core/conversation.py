@@ -323,4 +323,5 @@ class Conversation:
         if self._waiting_changed:
             self._waiting_changed = False
             self._out.emit(ChangesWaiting(message_ids=tuple(dict.fromkeys(
-                w.change.message_id for w in self._waiting))))
+                w.change.message_id for w in self._waiting
+                if isinstance(w.change, EditMessage | DeleteMessage)))))

@@ -88,8 +88,7 @@ class QuotesChanged:
 
 @dataclass(frozen=True, kw_only=True)
 class ChangesWaiting:
-    """Edits, deletes and reactions made here and not yet done by the server, by the
-    id of the message they change."""
+    """The messages with an edit or a delete made here and not yet done by the server."""
 
     message_ids: tuple[str, ...]
 

@@ -65,15 +65,8 @@ class TalkView:
         if row is not None:
             node.append(row)
         if features.replies or features.reactions or self._changeable(message):
-            button = js.document.createElement("button")
-            button.className = "msg-actions"
-            button.type = "button"
-            button.textContent = "⋯"
-            button.setAttribute("aria-haspopup", "menu")
-            button.setAttribute("aria-expanded", "false")
-            button.setAttribute("aria-label", f"Actions for the message by "
-                                f"{message.user_name or 'Unknown user'}")
-            node.querySelector(".meta").append(button)
+            js.chatDom.actionsButton(node, "Actions for the message by "
+                                     + (message.user_name or "Unknown user"))
         if message.id in self._waiting:
             node.classList.add("changing")
 
