@@ -13,7 +13,7 @@ def test_every_figure_yields_numbers_for_each_client(browser, directus_factory):
     server = directus_factory()
     options = Options(reps=1, figures=("startup", "latency", "burst", "memory"),
                       latency_messages=3, burst_messages=20, memory_messages=20)
-    result = run(options, directus_url=server.url, page_url=server.page_url, browser=browser)
+    result = run(options, directus_url=server.url, page_server=server.page_server, browser=browser)
 
     assert result["problems"] == []
     figures = result["figures"]
