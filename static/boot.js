@@ -15,7 +15,8 @@
       "tell whoever runs this site.",
     slow: "Starting is taking unusually long. Keep waiting, or reload the page.",
   };
-  const core = new URL("vendor/pyscript/core.js", document.currentScript.src).href;
+  const here = document.currentScript.src;
+  const vendor = new URL("vendor/", here);
   const byId = (id) => document.getElementById(id);
   const form = byId("sign-in-form");
   const button = byId("sign-in-button");
@@ -25,8 +26,17 @@
   let ready = false;
   let failed = false;
   let slowTimer = null;
+  // Which runtime files to load (tools/vendor.py writes it; the only one of them that
+  // is looked at again on each visit): asked for at once, static/pyodide-snapshot.mjs
+  // waits for it too.
+  const runtime = fetch(new URL("runtime.json", vendor)).then(function (response) {
+    if (!response.ok) throw new Error(`${response.url} answered HTTP ${response.status}.`);
+    return response.json();
+  });
+  runtime.catch((error) => show("load", error.message));
   const boot = (window.chatBoot = {
     pending: false,
+    runtime,
     get ready() {
       return ready;
     },
@@ -99,7 +109,7 @@
     failure((event.reason && event.reason.message) || event.reason);
   }
   // A runtime file answered with an error (Pyodide hangs on some of them, e.g. its wasm).
-  // config.json may be missing (Python then uses the default Directus), snapshot.bin too.
+  // config.json may be missing (Python then uses the default Directus), the snapshot too.
   const RUNTIME = /\.(m?js|wasm|zip|json|toml|py)$/;
   const responses = new PerformanceObserver(function (list) {
     for (const entry of list.getEntries()) {
@@ -147,10 +157,14 @@
   let started = false;
   let painted = false;
   let parsed = false; // a classic script in the body: DOMContentLoaded comes later
+  // The interpreter module first: it starts fetching Pyodide while PyScript sets up.
   function start() {
     if (started || !painted || !parsed) return;
     started = true;
-    import(core).catch((error) => show("load", error.message));
+    runtime.then(function (files) {
+      import(new URL("pyodide-snapshot.mjs", here)).catch(() => {}); // PyScript says why
+      return import(new URL(files.pyscript + "core.js", vendor));
+    }).catch((error) => show("load", error.message));
   }
   function afterFrame() {
     painted = true;

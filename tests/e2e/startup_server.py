@@ -2,13 +2,13 @@
 
     server = StartupServer(Plan(delays={"/static/dom.js": 0.4}))   # this file 400 ms late
     server.start()
-    server.plan = Plan(missing={"/static/vendor/pyscript/core.js"})  # from now on: 404
+    server.plan = Plan(missing={"/static/boot.js"})  # from now on: 404
     server.plan = Plan(replaced={"/main.py": b"raise RuntimeError('boom')"})
     server.plan = Plan(dropped={"/static/dom.js"})  # the connection closes, no answer
     server.stop()
 
-Like the static server of the bug report: HTTP/1.1 with keep-alive, Cache-Control
-no-cache. Everything else (the files it serves, MIME types) is server/static_server.py's.
+Like the static server of the bug report: HTTP/1.1 with keep-alive. Everything else (the
+files it serves, MIME types, caching headers, compression) is server/static_server.py's.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from server.static_server import Handler, content_type
@@ -46,14 +46,11 @@ class _Handler(Handler):
             body = plan.replaced[path]
             self.send_response(200)
             self.send_header("Content-Type", content_type(Path(path)))
+            self.send_header("Cache-Control", "no-cache")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             return self.wfile.write(body)
         super().do_GET()
-
-    def end_headers(self):
-        self.send_header("Cache-Control", "no-cache")
-        BaseHTTPRequestHandler.end_headers(self)  # instead of the app server's no-store
 
 
 class _Server(ThreadingHTTPServer):

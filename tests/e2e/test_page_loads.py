@@ -6,6 +6,8 @@ from urllib.parse import urlparse
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.runtime import vendored
+
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 
@@ -31,6 +33,6 @@ def test_page_loads_pyodide_and_pyscript_locally_and_shows_the_sign_in_form(
                if urlparse(url).scheme in ("http", "https", "ws", "wss")
                and urlparse(url).hostname not in LOCAL_HOSTS]
     assert leaving == []
-    for runtime in ("/static/vendor/pyscript/core.js", "/static/vendor/pyodide/pyodide.asm.wasm",
-                    "/static/vendor/pyodide/python_stdlib.zip"):
+    for runtime in (vendored("pyscript", "core.js"), vendored("pyodide", "pyodide.asm.wasm"),
+                    vendored("stdlib"), vendored("snapshot")):
         assert page_server.url + runtime in requested, runtime
