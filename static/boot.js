@@ -42,7 +42,10 @@
     },
     set ready(value) {
       ready = Boolean(value);
-      if (ready) stopWatching();
+      if (ready) {
+        stopWatching();
+        keepForNextTime();
+      }
     },
   });
 
@@ -87,10 +90,12 @@
     if (!active || active === document.body) reload.focus(); // not while someone types
   }
 
-  // A failed request or an error: what it says, in one line (a traceback's last).
+  // A failed request or an error: what it says, in one line (a traceback's exception,
+  // which Pyodide may follow with a line of advice).
   function failure(text) {
     const lines = String(text).split("\n").filter((line) => line.trim());
-    const line = /Traceback/.test(text) ? lines[lines.length - 1] : lines[0];
+    const raised = lines.filter((line) => /^[\w.]+(Error|Exception)\b/.test(line));
+    const line = /Traceback/.test(text) ? raised.pop() || lines[lines.length - 1] : lines[0];
     show(/(failed|unable) to (fetch|load)/i.test(text) ? "load" : "error", line);
   }
 
@@ -147,6 +152,26 @@
     failed = false;
     problem.replaceChildren();
   }
+
+  // --- The next visits: the service worker (sw.js) ---------------------------------------
+  // It keeps the page and the runtime in this browser, so the next visit starts from
+  // there, with or without a network. Registered once Python is ready (its first install
+  // copies the runtime into its cache: not while the page starts). Once ready, and
+  // coming back into view, the page has it check the server for a new version, for the
+  // next visit.
+  const worker = navigator.serviceWorker; // missing on plain http:// other than localhost
+  function keepForNextTime() {
+    if (!worker) return;
+    worker.controller?.postMessage("check");
+    setTimeout(function () {
+      worker.register(new URL("../sw.js", here)).catch(function (error) {
+        console.warn("The chat will not open offline:", error.message);
+      });
+    }, 1000);
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") worker?.controller?.postMessage("check");
+  });
 
   // --- Starting PyScript -----------------------------------------------------------------
   // Once the form has had its first frame (started earlier, PyScript's set-up and

@@ -15,11 +15,14 @@
 // table of contents). What the app imports beyond Pyodide's own start-up is imported
 // too, and so is the chat core (CORE_FILE..., paths under chat/; it imports nothing of
 // the browser); chat.forget_if_changed() drops that copy in the page if a file changed
-// since. Memory that Python freed is zeroed first: the snapshot then compresses ~20%
-// better.
+// since. Memory that Python freed is zeroed first (the snapshot then compresses ~20%
+// better), and the file leaves out its zeros (see sparse()).
 import { readFileSync, writeFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+
+const MAGIC = 0x43485331; // the sparse snapshot's first word, see sparse()
+const PAGE = 4096;
 
 const [mode, pyodideDir, ...rest] = process.argv.slice(2);
 const dir = resolve(pyodideDir) + "/";
@@ -60,7 +63,7 @@ for name in sys.modules:
 gc.collect()
 `);
   zeroFreeMemory(pyodide._module);
-  writeFileSync(out, pyodide.makeMemorySnapshot());
+  writeFileSync(out, sparse(pyodide.makeMemorySnapshot()));
 } else {
   console.error("usage: node tools/snapshot.mjs stdlib|snapshot ...");
   process.exit(2);
@@ -98,4 +101,22 @@ function zeroFreeMemory(module) {
   for (const [pointer] of blocks) module._free(pointer);
   module._free(info);
   if (module.HEAP8.length !== size) throw new Error("zeroing free memory grew the heap");
+}
+
+// The snapshot without its all-zero 4 KiB pages (over half of it: the unused stack and
+// heap), which static/pyodide-snapshot.mjs puts back: less to read from the cache on
+// each start. Little-endian u32s: MAGIC, the full size, the number of runs, then each
+// run's offset and length, then the runs' bytes one after the other.
+function sparse(snapshot) {
+  const runs = [];
+  for (let offset = 0; offset < snapshot.length; offset += PAGE) {
+    if (!snapshot.subarray(offset, offset + PAGE).some((byte) => byte !== 0)) continue;
+    const last = runs[runs.length - 1];
+    if (last && last[0] + last[1] === offset) last[1] += PAGE;
+    else runs.push([offset, PAGE]);
+  }
+  for (const run of runs) run[1] = Math.min(run[1], snapshot.length - run[0]);
+  const header = new Uint32Array([MAGIC, snapshot.length, runs.length, ...runs.flat()]);
+  return Buffer.concat([Buffer.from(header.buffer),
+                        ...runs.map(([offset, length]) => snapshot.subarray(offset, offset + length))]);
 }
