@@ -52,8 +52,8 @@ SNAPSHOT_CORE = [ROOT / "chat" / f"{name}.py"
 # Python files of pyscript.toml's [files] table and this folder's runtime.json.
 PAGE_FILES = ("index.html", "config.json", "pyscript.toml", "main.py", "static/app.css",
               "static/boot.js", "static/dom.js", "static/pyodide-snapshot.mjs",
-              "static/icon.svg", "static/manifest.webmanifest", "static/icon-192.png",
-              "static/icon-512.png", "static/icon-maskable.png")
+              "static/icon.svg", "static/manifest.webmanifest", "static/icon-180.png",
+              "static/icon-192.png", "static/icon-512.png", "static/icon-maskable.png")
 # Served precompressed; the rest (a few small files) are compressed on the fly.
 COMPRESSED = (".mjs", ".js", ".css", ".wasm", ".zip", ".bin", ".json")
 # npm ci writes this file; it is newer than the lock file after a successful install.
