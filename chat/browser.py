@@ -8,7 +8,9 @@ Sockets are the browser's own ``WebSocket`` with handlers we attach and destroy
 ourselves; REST goes through ``fetch`` with a timeout; timers are asyncio's
 ``call_later``. Every handler is synchronous: feed the core, perform its
 actions, hand its events to the view. The refresh token is written to
-localStorage only when the user ticked "stay signed in".
+localStorage only when the user ticked "stay signed in"; so are, then, the
+newest messages seen (chat.cache), shown on the next visit until the live history
+replaces them, and forgotten with the session.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import uuid
 import js
 from pyscript.ffi import create_proxy, to_js
 
+from chat.cache import MessageCache
 from chat.client import (
     CancelTimer,
     ChatClient,
@@ -36,10 +39,12 @@ from chat.client import (
     SendFrame,
     SessionSaved,
     SetTimer,
+    TimelineChanged,
 )
 
 DEFAULT_URL = "http://127.0.0.1:8055"  # what `make run` starts
 PROBE_TIMEOUT = 5
+KEEP_AFTER = 2.0  # seconds: the messages seen are written to the cache at most this often
 
 log = logging.getLogger("chat")
 
@@ -86,6 +91,9 @@ class App:
         self._storage_key = f"chat.refresh_token {config.directus_url}"
         self._remember = False
         self._listeners: list[object] = []
+        self._cache = MessageCache(js.localStorage, config.directus_url)
+        self._cached = False  # the cache's messages on screen, until the live history
+        self._keeping: asyncio.TimerHandle | None = None
 
     def start(self, view) -> None:
         """Wire the window's events, then resume a saved session or wait for the form."""
@@ -98,6 +106,7 @@ class App:
                               ("offline", lambda event: self._network(False))):
             self._listen(js.window, kind, handler)
         self._listen(js.document, "visibilitychange", self._on_visibility)
+        self._listen(js.window, "pagehide", lambda event: self._keep_messages())
         if not js.navigator.onLine:
             self._network(False)
         saved = js.localStorage.getItem(self._storage_key)
@@ -105,7 +114,12 @@ class App:
         if saved and self.client.phase == Phase.SIGNED_OUT:
             self._remember = True
             view.resuming()
-            self._input(self.client.resume, saved)
+            user = self._cache.last_user()
+            cached = self._cache.load(user)
+            if cached:
+                self._cached = True
+                view.apply([TimelineChanged(upserted=tuple(cached), reset=True)])
+            self._input(self.client.resume, saved, user_id=user)
 
     # --- The user, through the view --------------------------------------------------
 
@@ -137,10 +151,10 @@ class App:
 
     # --- Feeding the core ------------------------------------------------------------
 
-    def _input(self, method, *args) -> None:
+    def _input(self, method, *args, **options) -> None:
         """Call one input of the core, then do what it asks and show what changed."""
         try:
-            method(*args, now=time.monotonic())
+            method(*args, now=time.monotonic(), **options)
         finally:
             self._drain()
 
@@ -162,10 +176,30 @@ class App:
                 case CancelTimer():
                     self._cancel_timer(action.name)
         events = self.client.take_events()
+        ended = False
         for event in events:
             if isinstance(event, SessionSaved):
                 self._save(event.refresh_token)
+                ended = ended or event.refresh_token is None
+        if self._cached and (ended or any(isinstance(e, TimelineChanged) for e in events)):
+            # The live history is in, or the session is over: the cache's messages go.
+            self._cached = False
+            events = [e for e in events if not isinstance(e, TimelineChanged)]
+            events.append(TimelineChanged(upserted=tuple(self.client.timeline.messages()),
+                                          reset=True))
+        if self._remember and self._keeping is None and any(
+                isinstance(e, TimelineChanged) for e in events):
+            self._keeping = self._loop.call_later(KEEP_AFTER, self._keep_messages)
         self.view.apply(events)
+
+    def _keep_messages(self) -> None:
+        """The newest messages seen, for the next visit (a session kept on this device)."""
+        if self._keeping is not None:
+            self._keeping.cancel()
+            self._keeping = None
+        user = self.client.user_id
+        if self._remember and user and self.client.phase != Phase.SIGNED_OUT:
+            self._cache.save(user, self.client.timeline.messages())
 
     def _timer_fired(self, name: str) -> None:
         self._timers.pop(name, None)
@@ -187,8 +221,12 @@ class App:
     def _save(self, refresh_token: str | None) -> None:
         if refresh_token and self._remember:
             js.localStorage.setItem(self._storage_key, refresh_token)
-        else:
+        else:  # signed out, or not kept on this device: nothing of the session stays
             js.localStorage.removeItem(self._storage_key)
+            if self._keeping is not None:
+                self._keeping.cancel()
+                self._keeping = None
+            self._cache.forget()
 
     def _listen(self, target, kind: str, handler) -> None:
         proxy = create_proxy(handler)

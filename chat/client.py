@@ -295,6 +295,7 @@ SESSION_EXPIRED = "Your session has expired. Please sign in again."
 UNREACHABLE = ("Can't reach the chat server at {url}. Check that it is running; "
                "we keep trying.")
 UNREACHABLE_SIGN_IN = "Can't reach the chat server at {url}. Check that it is running."
+OFFLINE_SIGN_IN = "You're offline: sign in once you're back online."
 CORS_REFUSED = ("The chat server at {url} refused this page's origin. Add this page's "
                 "address to the server's CORS_ORIGIN setting.")
 GAVE_UP = "Can't reach the chat server after {n} attempts."
@@ -414,10 +415,15 @@ class ChatClient:
         self._set_phase(Phase.SIGNING_IN)
         self._post("login", "/auth/login", {"email": email, "password": password, "mode": "json"})
 
-    def resume(self, refresh_token: str, *, now: float) -> None:
-        """Resume a saved session from its refresh token, without the password."""
+    def resume(self, refresh_token: str, *, now: float, user_id: str | None = None) -> None:
+        """Resume a saved session from its refresh token, without the password.
+        ``user_id``: whose session it was when saved, if the adapter kept that: messages
+        typed before the server is reached (offline) then wait in the outbox as theirs;
+        if the tokens name another account, those are dropped, never sent as it."""
         self._require(Phase.SIGNED_OUT, "resume a session")
         self._refresh = refresh_token
+        if user_id is not None:
+            self.user_id = self._outbox_owner = user_id
         self._set_phase(Phase.SIGNING_IN)
         self._start_refresh()
 
@@ -517,7 +523,7 @@ class ChatClient:
         url = self.config.directus_url
         text = (CORS_REFUSED if kind == "cors" else UNREACHABLE_SIGN_IN).format(url=url)
         if purpose == "login":
-            self._end_session(text)
+            self._end_session(text if self._online else OFFLINE_SIGN_IN)
         elif purpose == "refresh":
             self._refreshing = False
             if self.phase in (Phase.SIGNING_IN, Phase.CONNECTING):

@@ -289,7 +289,7 @@ class View:
         elif phase == Phase.WAITING:
             self._set_status(f"Reconnecting — attempt {event.attempt}", "warn")
         elif phase == Phase.OFFLINE:
-            self._set_status("Offline — messages are sent when you are back online", "warn")
+            self._set_status("You're offline: messages will be sent when you're back", "warn")
         elif phase == Phase.GAVE_UP:
             self._set_status("Not connected", "bad")
         elif event.attempt:

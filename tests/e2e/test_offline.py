@@ -1,5 +1,7 @@
 """The service worker (sw.js): a second visit opens from the browser's caches, with the
 network off too, and a deploy is taken whole at the second load after it, never half.
+Kept signed in, the page opened offline shows the last messages seen (chat/cache.py)
+and takes new ones into the outbox.
 
 Each test starts in a fresh browser context, so the worker is installed by its first
 visit (boot.js registers it once Python is ready).
@@ -13,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import READY_MS, close_chat, open_chat
+from tests.e2e.pages import READY_MS, close_chat, open_chat, post_message, rest, stored_count
 from tests.e2e.startup_server import Plan, StartupServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,4 +93,45 @@ def test_with_the_network_off_a_second_visit_opens_and_shows_the_sign_in_form(
     chat.wait_ready()
     chat.expect_phase("signed-out")
     expect(chat.page.locator("#email")).to_be_editable()
+    close_chat(chat)
+
+
+KEPT_KEYS = """() => Object.keys(localStorage).filter(
+    (key) => key.startsWith("chat.messages ") || key.startsWith("chat.user "))"""
+
+
+def test_kept_signed_in_the_page_opens_offline_with_the_last_messages_and_takes_new_ones(
+        browser, directus):
+    """Offline: the last messages seen (this device's cache), the status, and the outbox;
+    back online the live history replaces the cache (a message deleted meanwhile goes)
+    and what was typed is sent once. Signing out forgets the cache."""
+    kept, deleted = post_message(directus, "bob", "seen before going offline",
+                                 "deleted while alice is offline")
+    chat = open_chat(browser, directus)
+    chat.sign_in("alice", remember=True)
+    expect(chat.message(kept["content"])).to_have_count(1)
+    wait_generation(chat.page, 1)
+    chat.page.wait_for_function(f"({KEPT_KEYS})().length === 2")  # written within 2 s
+
+    context = chat.page.context
+    context.set_offline(True)
+    chat.tolerate_network_errors()
+    rest(directus, "DELETE", f"/items/messages/{deleted['id']}", token=directus.admin_token)
+    chat.page.reload()
+    chat.expect_phase("offline")
+    expect(chat.status()).to_have_text("You're offline: messages will be sent when you're back")
+    expect(chat.message(kept["content"])).to_have_count(1)
+    expect(chat.message(deleted["content"])).to_have_count(1)  # as last seen
+    chat.send("typed while offline")
+    expect(chat.page.locator("#outbox")).to_contain_text("typed while offline")
+
+    context.set_offline(False)
+    chat.expect_phase("live")
+    expect(chat.message("typed while offline")).to_have_count(1)
+    expect(chat.message(deleted["content"])).to_have_count(0)
+    assert stored_count(directus, "typed while offline") == 1
+
+    chat.page.click("#sign-out")
+    chat.expect_phase("signed-out")
+    assert chat.page.evaluate(KEPT_KEYS) == []
     close_chat(chat)
