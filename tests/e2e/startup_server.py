@@ -5,6 +5,7 @@
     server.plan = Plan(missing={"/static/boot.js"})  # from now on: 404
     server.plan = Plan(replaced={"/main.py": b"raise RuntimeError('boom')"})
     server.plan = Plan(dropped={"/static/dom.js"})  # the connection closes, no answer
+    server.asked  # [(path, conditional), ...]: every GET so far
     server.stop()
 
 Like the static server of the bug report: HTTP/1.1 with keep-alive. Everything else (the
@@ -33,9 +34,11 @@ class Plan:
 class _Handler(Handler):
     protocol_version = "HTTP/1.1"  # keep-alive: the browser reuses a few connections
     plan = Plan()
+    asked: list[tuple[str, bool]]  # (path, conditional: sent If-None-Match) per GET
 
     def do_GET(self):
         plan, path = type(self).plan, self.path.split("?")[0]
+        type(self).asked.append((path, "If-None-Match" in self.headers))
         time.sleep(plan.delays.get(path, 0))
         if path in plan.missing:
             return self.send_error(404)
@@ -64,11 +67,16 @@ class StartupServer:
     """The repo folder on a free port of 127.0.0.1, served as `plan` says."""
 
     def __init__(self, plan: Plan = Plan()) -> None:
-        self._handler = type("PlannedHandler", (_Handler,), {"plan": plan})
+        self._handler = type("PlannedHandler", (_Handler,), {"plan": plan, "asked": []})
         self.httpd = _Server(("127.0.0.1", 0), self._handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self._thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,),
                                         daemon=True)  # polls often: stops at once
+
+    @property
+    def asked(self) -> list[tuple[str, bool]]:
+        """Every GET so far: (path, whether it was conditional)."""
+        return self._handler.asked
 
     @property
     def plan(self) -> Plan:
