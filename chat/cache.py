@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, fields
 
-from chat.protocol import Message
+from chat.core import Message
 
 KEEP = 100  # the newest messages kept: the history the page shows first
 VERSION = 1  # of the stored form; another version is ignored

@@ -3,6 +3,8 @@
 //     node tools/snapshot.mjs stdlib PYODIDE_DIR OUT.zip PYSCRIPT_BUNDLE APP_FILE...
 //     node tools/snapshot.mjs snapshot PYODIDE_DIR STDLIB.zip OUT.bin CORE_FILE...
 //
+// (CORE_FILE...: chat/__init__.py chat/core/client.py ..., relative to the repo.)
+//
 // stdlib: Pyodide's standard library cut down to what can be imported
 // (tools/stdlib.py): the modules Python holds once Pyodide has started, and all that
 // the app's Python files and PyScript's own Python package (inside PYSCRIPT_BUNDLE)
@@ -13,12 +15,13 @@
 // in Node loads in the browser: it holds the wasm memory only, no reference to anything
 // outside it; the page must give Pyodide the same STDLIB.zip (Python keeps the zip's
 // table of contents). What the app imports beyond Pyodide's own start-up is imported
-// too, and so is the chat core (CORE_FILE..., paths under chat/; it imports nothing of
-// the browser); chat.forget_if_changed() drops that copy in the page if a file changed
+// too, and so are the files named (tools/vendor.py names chat/__init__.py and chat/core/
+// as pyscript.toml lists them; the core imports nothing of the browser);
+// chat.forget_if_changed() drops that copy in the page if a file changed
 // since. Memory that Python freed is zeroed first (the snapshot then compresses ~20%
 // better), and the file leaves out its zeros (see sparse()).
 import { readFileSync, writeFileSync } from "node:fs";
-import { basename, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 const MAGIC = 0x43485331; // the sparse snapshot's first word, see sparse()
@@ -28,6 +31,7 @@ const [mode, pyodideDir, ...rest] = process.argv.slice(2);
 const dir = resolve(pyodideDir) + "/";
 const { loadPyodide } = await import(pathToFileURL(dir + "pyodide.mjs").href);
 const bytes = (path) => new Uint8Array(readFileSync(path));
+const root = new URL("../", import.meta.url);
 
 if (mode === "stdlib") {
   const [out, bundle, ...appFiles] = rest;
@@ -50,12 +54,19 @@ trim(full_zip.to_py(), closure(list(sys.modules), sources, packages, page_source
                                       lockFileContents: { info, packages: {} },
                                       _makeSnapshot: true });
   pyodide.runPython("import datetime, html, uuid");
-  // The page's working folder, where PyScript writes chat/ later on.
-  pyodide.FS.mkdirTree("chat");
-  for (const path of coreFiles) pyodide.FS.writeFile(`chat/${basename(path)}`, bytes(path));
+  // Into the page's working folder, where PyScript writes them later on.
+  for (const file of coreFiles) {
+    pyodide.FS.mkdirTree(dirname(file));
+    pyodide.FS.writeFile(file, new Uint8Array(readFileSync(new URL(file, root))));
+  }
+  // chat/core/client.py -> chat.core.client, chat/__init__.py -> chat
+  const modules = coreFiles.map((file) =>
+    file.replace(/\.py$/, "").replace(/\/__init__$/, "").replaceAll("/", "."));
   pyodide.runPython(`
-import gc, sys, zlib
-import chat.client
+import gc, importlib, sys, zlib
+for name in ${JSON.stringify(modules)}:
+    importlib.import_module(name)
+import chat
 for name in sys.modules:
     if name == "chat" or name.startswith("chat."):
         with open(sys.modules[name].__file__, "rb") as source:

@@ -46,8 +46,7 @@ PYODIDE_DIR = NODE_MODULES / "pyodide"
 # Pyodide by the page (a trimmed zip, the lock's info with no packages).
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm")
 SCRIPTS = ROOT / "tools"
-SNAPSHOT_CORE = [ROOT / "chat" / f"{name}.py"
-                 for name in ("__init__", "backoff", "protocol", "timeline", "client")]
+PAGE_CONFIG = ROOT / "pyscript.toml"  # its [files] table lists the page's Python files
 # The page's own files, kept by the service worker for offline starts, besides the
 # Python files of pyscript.toml's [files] table and this folder's runtime.json.
 PAGE_FILES = ("index.html", "config.json", "pyscript.toml", "main.py", "static/app.css",
@@ -133,8 +132,17 @@ def run_node(*args: str | Path, what: str) -> None:
 
 def app_python() -> list[Path]:
     """main.py and the Python files pyscript.toml puts into the page."""
-    config = tomllib.loads((ROOT / "pyscript.toml").read_text(encoding="utf-8"))
+    config = tomllib.loads(PAGE_CONFIG.read_text(encoding="utf-8"))
     return [ROOT / "main.py", *(ROOT / source for source in config.get("files", {}))]
+
+
+def snapshot_files() -> list[str]:
+    """The page's files that go into the snapshot, relative to the repo: chat/__init__.py
+    and chat/core/ (the core imports nothing of the browser), as pyscript.toml lists them."""
+    with PAGE_CONFIG.open("rb") as config:
+        files = tomllib.load(config)["files"]
+    return [name.removeprefix("./") for name in files
+            if name == "./chat/__init__.py" or name.startswith("./chat/core/")]
 
 
 def pyscript_bundle() -> Path:
@@ -178,10 +186,12 @@ def vendor() -> None:
     stdlib = make(previous, "stdlib", inputs["stdlib"], "stdlib", ".zip",
                   lambda out: ("stdlib", PYODIDE_DIR, out, bundle, *python),
                   "the trimmed standard library (~5 s)")
-    inputs["snapshot"] = digest(pyodide, stdlib, SCRIPTS / "snapshot.mjs", *SNAPSHOT_CORE)
+    core = snapshot_files()
+    inputs["snapshot"] = digest(pyodide, stdlib, SCRIPTS / "snapshot.mjs",
+                                *(ROOT / name for name in core))
     snapshot = make(
         previous, "snapshot", inputs["snapshot"], "snapshot", ".bin",
-        lambda out: ("snapshot", PYODIDE_DIR, VENDOR / stdlib, out, *SNAPSHOT_CORE),
+        lambda out: ("snapshot", PYODIDE_DIR, VENDOR / stdlib, out, *core),
         "a snapshot of a started Pyodide (~10 s)")
     files = sorted([*(f"{folder}/{path.relative_to(VENDOR / folder)}"
                       for folder in (pyscript, pyodide)

@@ -12,11 +12,30 @@ its collection and fields and its `permissions()`, and lists it here before `acc
 
 from __future__ import annotations
 
-from server.provision import access, client_key, demo_users, public, schema, users
+from server.provision import (
+    access,
+    avatars,
+    client_key,
+    demo_users,
+    edits,
+    mentions,
+    public,
+    reactions,
+    read_positions,
+    replies,
+    schema,
+    users,
+)
 
 STEPS = (
     schema,       # messages and its fields
     client_key,   # messages.client_id where the id is an integer
+    edits,        # the edit window on updates and deletes of messages (--edit-window)
+    replies,      # messages.reply_to
+    mentions,     # messages.mentions
+    reactions,    # reactions, one per user, message and emoji
+    read_positions,  # read_positions, one per user
+    avatars,      # users' avatars and their files
     access,       # the Chat User policy, its permissions, the Chat User role
     users,        # users without a role (--assign-chat-role)
     public,       # the Public policy's grants on the chat (--lock-down)

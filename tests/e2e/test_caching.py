@@ -25,8 +25,8 @@ def test_the_next_visit_revalidates_the_page_s_files_and_keeps_the_runtime(brows
         page.goto(server.url + "/")
         ready = page.locator("html:not([data-phase='loading'])")
         expect(ready).to_have_count(1, timeout=READY_MS)
-        view = (ROOT / "chat" / "view.py").read_bytes()
-        server.plan = Plan(replaced={"/chat/view.py": view + b"\nimport js as _js\n"
+        view = (ROOT / "chat" / "ui" / "view.py").read_bytes()
+        server.plan = Plan(replaced={"/chat/ui/view.py": view + b"\nimport js as _js\n"
                                      b"_js.document.documentElement.dataset.deployed = '2'\n"})
         del server.asked[:]
 
@@ -38,7 +38,7 @@ def test_the_next_visit_revalidates_the_page_s_files_and_keeps_the_runtime(brows
         assert vendor == ["/static/vendor/runtime.json"]  # the rest came from the cache
         assert asked["/static/vendor/runtime.json"] and asked["/"]  # conditional requests
         for name in runtime()["app"]:
-            if name.endswith(".py") and name != "chat/view.py":
+            if name.endswith(".py") and name != "chat/ui/view.py":
                 assert asked.get("/" + name) is True, name
     finally:
         context.close()

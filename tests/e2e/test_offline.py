@@ -66,8 +66,8 @@ def test_a_deployed_change_runs_at_the_second_load_after_it_and_never_half(brows
     page.goto(server.url + "/")
     wait_python(page)
     wait_generation(page, 1)
-    view = (ROOT / "chat" / "view.py").read_bytes()
-    server.plan = Plan(replaced={"/chat/view.py": view + b"\nimport js as _js\n"
+    view = (ROOT / "chat" / "ui" / "view.py").read_bytes()
+    server.plan = Plan(replaced={"/chat/ui/view.py": view + b"\nimport js as _js\n"
                                  b"_js.document.documentElement.dataset.deployed = '2'\n"})
     deployed = page.locator("html[data-deployed='2']")
 

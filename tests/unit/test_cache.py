@@ -4,7 +4,7 @@ only what it can trust, and forgets them with the session."""
 import json
 
 from chat.cache import KEEP, MessageCache
-from chat.protocol import Message
+from chat.core import Message
 
 URL = "http://directus.test"
 
