@@ -111,9 +111,12 @@ def place_folder(kind: str, files: dict[str, Path]) -> str:
 
 
 def place_file(kind: str, made: Path, suffix: str) -> str:
-    """`made` as static/vendor/<kind>-<hash><suffix>; returns that name."""
+    """`made` as static/vendor/<kind>-<hash><suffix>; returns that name. A file of that
+    name holds the same bytes already: it is kept as it is, with its compressed copies
+    (replacing it would make them look older than it, see compress())."""
     name = f"{kind}-{digest(made)}{suffix}"
-    os.replace(made, VENDOR / name)
+    if not (VENDOR / name).is_file():
+        os.replace(made, VENDOR / name)
     return name
 
 
@@ -213,12 +216,19 @@ def vendor() -> None:
 
 
 def compress(files: list[str]) -> None:
+    """Make FILE.br and FILE.gz of each of `files` that lacks one, or has one older than
+    it (which server/static_server.py would not send)."""
     todo = [VENDOR / name for name in files if name.endswith(COMPRESSED)
-            and not ((VENDOR / f"{name}.br").exists() and (VENDOR / f"{name}.gz").exists())]
+            and not all(_current(VENDOR / name, VENDOR / f"{name}{suffix}")
+                        for suffix in (".br", ".gz"))]
     if todo:
         print(f"Compressing {len(todo)} runtime files with brotli and gzip (~1 min)...",
               flush=True)
         run_node(SCRIPTS / "compress.mjs", *todo, what="Compressing the runtime")
+
+
+def _current(file: Path, copy: Path) -> bool:
+    return copy.is_file() and copy.stat().st_mtime >= file.stat().st_mtime
 
 
 def page_files(python: list[Path]) -> list[str]:
