@@ -174,6 +174,8 @@ class ChatClient(TalkInputs):
             case Purpose.FIELDS | Purpose.PERMISSIONS as purpose:
                 if self._schema.answer(purpose, status, body):
                     self._learned(now)
+            case Purpose.EDIT_WINDOW:
+                self._talk.window_answer(status, body)
 
     def http_failed(self, request_id: int, failure: Failure = Failure.NETWORK, *,
                     now: float) -> None:
@@ -323,6 +325,7 @@ class ChatClient(TalkInputs):
             self._out.emit(Notice(text=text))
         if self.phase is Phase.CONNECTING and self._connection.conn is None:
             self._connection.open(now)
+        self._talk.ask_window(self._session.access_token)
 
     def _lost(self, reason: str, now: float) -> None:
         """Drop the socket (if any) and schedule the next attempt."""

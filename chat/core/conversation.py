@@ -16,10 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from chat.core import features as edit_rules
 from chat.core import protocol, reactions, texts
+from chat.core.actions import Method
 from chat.core.events import ChangesWaiting, Notice, Quote, QuotesChanged
 from chat.core.features import Features, features_of
-from chat.core.output import Output
+from chat.core.output import Output, Purpose
 from chat.core.reactions import Reactions
 from chat.core.schema import Capabilities
 from chat.core.sync import Sync
@@ -94,6 +96,8 @@ class Conversation:
         self._timeline = timeline
         self._user_id = user_id
         self._caps = caps
+        self._window: float | None = edit_rules.UNKNOWN
+        self._window_asked = False
         self.reactions = Reactions(out)
         self._waiting: list[_Waiting] = []
         self._reads = _Reads()
@@ -103,7 +107,19 @@ class Conversation:
 
     @property
     def features(self) -> Features:
-        return features_of(self._caps())
+        return features_of(self._caps(), self._window)
+
+    def ask_window(self, token: str | None) -> None:
+        """Read the edit window once per session (REST only: the socket serves no
+        system collection), where messages can be changed."""
+        if not self._window_asked and (self.features.edit or self.features.delete):
+            self._window_asked = True
+            self._out.request(Purpose.EDIT_WINDOW,
+                              "/permissions?fields=collection,action,permissions", None,
+                              method=Method.GET, token=token)
+
+    def window_answer(self, status: int, body: Any) -> None:
+        self._window = edit_rules.edit_window(status, body)
 
     # --- What the user does -------------------------------------------------------------
 
@@ -188,6 +204,7 @@ class Conversation:
         """Signed out, or another account: nothing of the last one's stays."""
         self._waiting.clear()
         self._waiting_changed = True
+        self._window, self._window_asked = edit_rules.UNKNOWN, False
         self._reads = _Reads()
         self._quotes.clear()
         self.reactions.clear()
@@ -268,8 +285,9 @@ class Conversation:
             case DeleteMessage() | RemoveReaction() if code == "FORBIDDEN" and self._resent(
                     request):
                 pass  # the first send did it; its answer was lost with the socket
-            case EditMessage() | DeleteMessage() if code == "FORBIDDEN":
-                minutes = round((self.features.edit_window or 0) / 60)
+            case EditMessage() | DeleteMessage() if (code == "FORBIDDEN"
+                                                     and self.features.edit_window):
+                minutes = round(self.features.edit_window / 60)
                 self._out.emit(Notice(text=texts.EDIT_WINDOW_PASSED.format(minutes=minutes)))
             case EditMessage() | DeleteMessage():
                 self._out.emit(Notice(text=texts.EDIT_REFUSED.format(why=message or code)))

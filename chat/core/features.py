@@ -5,8 +5,10 @@ and the edit window, from what the server has (schema.py's Capabilities; docs/SC
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Any
 
 from chat.core import protocol
 from chat.core.schema import Capabilities
@@ -35,9 +37,42 @@ class Features:
         return self.edit_window is None or wall_now - message.created < self.edit_window
 
 
-@lru_cache(maxsize=4)
-def features_of(caps: Capabilities) -> Features:
-    """The window is the default: the server's rule is not read yet (a FORBIDDEN on
-    one's own message then says the window has passed)."""
-    return Features(edit=caps.can_edit, delete=caps.can_delete, replies=caps.replies,
-                    reactions=caps.reactions)
+_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+_NOW = re.compile(r"^\$NOW\(-\s*(\d+)\s*(second|minute|hour|day)s?\s*\)$")
+UNKNOWN = -1.0  # the window was not read: assume EDIT_WINDOW
+
+
+@lru_cache(maxsize=8)
+def features_of(caps: Capabilities, edit_window: float | None = UNKNOWN) -> Features:
+    features = Features(edit=caps.can_edit, delete=caps.can_delete, replies=caps.replies,
+                        reactions=caps.reactions)
+    return features if edit_window == UNKNOWN else replace(features, edit_window=edit_window)
+
+
+def edit_window(status: int, body: Any) -> float | None:
+    """The edit window in seconds from ``GET /permissions`` (the update rules of
+    messages readable by their own policies): the ``date_created`` ``_gte``
+    ``$NOW(-N minutes)`` part of the rule; None if the rule has none; UNKNOWN if the
+    answer shows no update rule (or is not 200)."""
+    rows = body.get("data") if status == 200 and isinstance(body, dict) else None
+    rules = [row.get("permissions") for row in rows if isinstance(row, dict)
+             and row.get("collection") == "messages" and row.get("action") == "update"
+             ] if isinstance(rows, list) else []
+    if not rules:
+        return UNKNOWN
+    windows = [w for rule in rules for w in _windows(rule)]
+    return min(windows) if windows else None
+
+
+def _windows(rule: Any):
+    """Every ``date_created`` ``_gte`` ``$NOW(-N unit)`` in a rule, in seconds."""
+    if isinstance(rule, list):
+        for part in rule:
+            yield from _windows(part)
+    elif isinstance(rule, dict):
+        for name, value in rule.items():
+            gte = value.get("_gte") if name == "date_created" and isinstance(value, dict) else None
+            if isinstance(gte, str) and (match := _NOW.match(gte.strip())):
+                yield int(match.group(1)) * _UNITS[match.group(2)]
+            else:
+                yield from _windows(value)

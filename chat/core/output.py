@@ -20,6 +20,7 @@ class Purpose(Enum):
     PROBE = "probe"
     FIELDS = "fields"  # GET /fields/messages (chat/core/schema.py)
     PERMISSIONS = "permissions"  # GET /permissions/me
+    EDIT_WINDOW = "edit window"  # GET /permissions: the rules of update (conversation.py)
 
 
 class Output:

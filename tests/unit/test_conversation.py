@@ -253,3 +253,36 @@ def test_reaction_events_of_others_arrive_live(driver):
     driver.frame({"type": "subscription", "event": "delete", "uid": sub_uid, "data": ["r1"]})
     assert last(driver, c.ReactionsChanged).messages == (("m1", ()),)
     assert [m.id for m in driver.client.timeline.messages()] == ["m1"]  # not a message event
+
+
+def permissions_rule(window: str | None) -> dict:
+    rule = [{"user_created": {"_eq": "$CURRENT_USER"}}]
+    if window is not None:
+        rule.append({"date_created": {"_gte": window}})
+    return {"data": [{"collection": "messages", "action": action,
+                      "permissions": {"_and": rule}} for action in ("update", "delete")]}
+
+
+@pytest.mark.parametrize(("rule", "window"), [
+    ("$NOW(-15 minutes)", 900), ("$NOW(-60 minutes)", 3600), ("$NOW(-2 hours)", 7200),
+    (None, None)])
+def test_the_edit_window_is_read_once_from_the_servers_update_rule(rule, window):
+    d = with_features()
+    d.sign_in_and_connect([item("m1", user=ALICE)])
+    [ask] = [a for a in d.history if isinstance(a, c.HttpRequest)
+             and a.path.startswith("/permissions?")]
+    assert ask.method is c.Method.GET and ask.token  # the bearer, never in the path
+    assert d.client.features.edit_window == 900  # the default until it is answered
+    d.http_response(ask.id, 200, permissions_rule(rule))
+    assert d.client.features.edit_window == window
+    message = d.client.timeline.get("m1")
+    assert d.client.features.changeable(message, ALICE, message.created + 3000) is (
+        window is None or window > 3000)
+    assert not d.client.features.changeable(message, BOB, message.created)
+
+
+def test_without_edit_or_delete_the_window_is_not_asked_for():
+    d = Driver()
+    d.sign_in_and_connect()
+    assert not [a for a in d.history if isinstance(a, c.HttpRequest)
+                and a.path.startswith("/permissions?")]
