@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from chat.core import features as edit_rules
@@ -53,9 +53,13 @@ class AddReaction:
 
 @dataclass(frozen=True)
 class RemoveReaction:
+    """Remove the user's ``emoji``: its id is found when it goes (it may be the answer
+    to an add still in flight when this was asked)."""
+
     kind: ClassVar[str] = "unreact"
     message_id: str
-    reaction_id: str
+    emoji: str
+    reaction_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -140,23 +144,18 @@ class Conversation:
         self._add(DeleteMessage(message_id))
 
     def react(self, message_id: str, emoji: str) -> None:
-        """Toggle the user's ``emoji`` under a message: on if off, off if on."""
+        """Toggle the user's ``emoji`` under a message: on if off, off if on, counting
+        the toggles that wait (one not sent yet is undone instead)."""
         if not self.features.reactions or emoji not in self.features.emoji:
             raise ValueError(texts.REACTION_REFUSED.format(why="not offered here"))
-        for waiting in self._waiting:  # undo a toggle that has not gone yet
-            change = waiting.change
-            if (not waiting.in_flight and isinstance(change, AddReaction)
-                    and (change.message_id, change.emoji) == (message_id, emoji)):
-                self._waiting.remove(waiting)
-                self._waiting_changed = True
-                return
-        mine = self.reactions.mine(message_id, emoji, self._user_id())
-        if mine is not None:
-            if not any(isinstance(w.change, RemoveReaction)
-                       and w.change.reaction_id == mine.id for w in self._waiting):
-                self._add(RemoveReaction(message_id, mine.id))
-        else:
-            self._add(AddReaction(message_id, emoji))
+        pending = [w for w in self._waiting if isinstance(w.change, AddReaction | RemoveReaction)
+                   and (w.change.message_id, w.change.emoji) == (message_id, emoji)]
+        if pending and not pending[-1].in_flight:
+            self._done(pending[-1])
+            return
+        on = (isinstance(pending[-1].change, AddReaction) if pending
+              else self.reactions.mine(message_id, emoji, self._user_id()) is not None)
+        self._add(RemoveReaction(message_id, emoji) if on else AddReaction(message_id, emoji))
 
     def _stored_message(self, message_id: str) -> None:
         message = self._timeline().get(message_id)
@@ -232,6 +231,13 @@ class Conversation:
             if waiting.change.message_id not in timeline:
                 self._done(waiting)  # the message went meanwhile: nothing to change
                 continue
+            if isinstance(waiting.change, RemoveReaction) and waiting.change.reaction_id is None:
+                change = waiting.change
+                mine = self.reactions.mine(change.message_id, change.emoji, self._user_id())
+                if mine is None:
+                    self._done(waiting)  # not there (any more): nothing to remove
+                    continue
+                waiting.change = replace(change, reaction_id=mine.id)
             waiting.in_flight = True
             waiting.sends += 1
             return waiting.change
@@ -248,7 +254,7 @@ class Conversation:
             case AddReaction():
                 return reactions.encode_create(uid, request.message_id, request.emoji)
             case RemoveReaction():
-                return reactions.encode_delete(uid, request.reaction_id)
+                return reactions.encode_delete(uid, str(request.reaction_id))
             case ReadReactions():
                 return reactions.encode_read(uid, request.message_ids)
             case ReadQuotes():
@@ -266,7 +272,7 @@ class Conversation:
             case AddReaction():
                 self.reactions.item(data)
             case RemoveReaction():
-                self.reactions.remove(request.reaction_id)
+                self.reactions.remove(str(request.reaction_id))
             case ReadReactions():
                 self.reactions.loaded(request.message_ids, data)
             case ReadQuotes():

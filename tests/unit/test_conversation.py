@@ -286,3 +286,17 @@ def test_without_edit_or_delete_the_window_is_not_asked_for():
     d.sign_in_and_connect()
     assert not [a for a in d.history if isinstance(a, c.HttpRequest)
                 and a.path.startswith("/permissions?")]
+
+
+def test_a_toggle_while_the_add_is_in_flight_removes_it_once_the_add_is_answered(driver):
+    live(driver, [item("m1")])
+    driver.react("m1", "🎉")
+    create = driver.frames()[-1]
+    driver.react("m1", "🎉")  # off, before the add is answered
+    assert driver.frames() == []
+    driver.frame({"type": "items", "uid": create["uid"],
+                  "data": reaction("r5", "m1", "🎉", user=ALICE, name="Alice")})
+    delete = driver.frames()[-1]
+    assert (delete["action"], delete["id"]) == ("delete", "r5")
+    driver.frame({"type": "items", "uid": delete["uid"], "data": "r5"})
+    assert driver.client._talk.reactions.of("m1") == ()
