@@ -1,9 +1,11 @@
 """Step: the "Chat User" policy with exactly the permissions the steps ask for, and its role.
 
 Every step in `ctx.steps` may define `permissions(ctx)` returning {(collection, action):
-{"fields": [...], "permissions": <row rule or None>}}; this step gives the policy the
-union of them and nothing else: a permission beyond the list, or one widened by hand, is
-removed or put back, as it would widen what every chat user may do.
+{"fields": [...], "permissions": <row rule or None>, "validation"?: ..., "presets"?: ...}};
+this step gives the policy the union of them and nothing else: a permission beyond the
+list, or one widened by hand, is removed or put back, as it would widen what every chat
+user may do. Where two steps name the same collection and action, the fields are the
+union, every row rule and validation must hold, and the presets are merged.
 """
 
 from __future__ import annotations
@@ -19,13 +21,25 @@ def wanted_permissions(ctx: Context) -> dict:
     wanted: dict = {}
     for step in ctx.steps:
         if hasattr(step, "permissions"):
-            wanted.update(step.permissions(ctx))
+            for key, spec in step.permissions(ctx).items():
+                wanted[key] = _merge(wanted[key], spec) if key in wanted else spec
     return wanted
+
+
+def _merge(first: dict, second: dict) -> dict:
+    def both(name):
+        rules = [rule for rule in (first.get(name), second.get(name)) if rule]
+        return {"_and": rules} if len(rules) == 2 else (rules[0] if rules else first.get(name))
+
+    presets = {**(first.get("presets") or {}), **(second.get("presets") or {})}
+    return {"fields": sorted(set(first["fields"]) | set(second["fields"])),
+            "permissions": both("permissions"), "validation": both("validation"),
+            "presets": presets or None}
 
 
 def apply(ctx: Context) -> None:
     wanted = wanted_permissions(ctx)
-    policy = _ensure_policy(ctx)
+    policy = ensure_policy(ctx)
     _ensure_permissions(ctx, policy, wanted)
     _ensure_role(ctx, policy)
 
@@ -35,7 +49,13 @@ def role_id(ctx: Context) -> str | None:
     return role["id"] if role else None
 
 
-def _ensure_policy(ctx: Context) -> str | None:
+def policy_id(ctx: Context) -> str | None:
+    policy = ctx.find_one("/policies", name=ROLE_NAME)
+    return policy["id"] if policy else None
+
+
+def ensure_policy(ctx: Context) -> str | None:
+    """The policy's id, made first if missing (None when checking and it is missing)."""
     policy = ctx.find_one("/policies", name=ROLE_NAME)
     if policy is None:
         policy = ctx.change(
@@ -52,7 +72,10 @@ def _describe(collection: str, action: str, wanted: dict) -> str:
     rule = wanted["permissions"]
     rows = (", own rows only" if rule == {"user_created": {"_eq": "$CURRENT_USER"}}
             else f", rows where {json.dumps(rule)}" if rule else "")
-    return f"{action} on {collection}{rows} (fields {', '.join(wanted['fields'])})"
+    checks = "".join(f", {label} {json.dumps(wanted[name])}"
+                     for name, label in (("validation", "checked by"), ("presets", "preset"))
+                     if wanted.get(name))
+    return f"{action} on {collection}{rows} (fields {', '.join(wanted['fields'])}){checks}"
 
 
 def _ensure_permissions(ctx: Context, policy: str | None, wanted: dict) -> None:
@@ -91,8 +114,8 @@ def _differs(current: dict, wanted: dict) -> bool:
     return (
         sorted(current.get("fields") or []) != sorted(wanted["fields"])
         or norm(current.get("permissions")) != norm(wanted["permissions"])
-        or norm(current.get("validation")) is not None
-        or norm(current.get("presets")) is not None
+        or norm(current.get("validation")) != norm(wanted.get("validation"))
+        or norm(current.get("presets")) != norm(wanted.get("presets"))
     )
 
 
