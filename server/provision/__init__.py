@@ -17,6 +17,8 @@ What it sets up, one step per module (the order is in steps.py):
 - client_key.py: where id is an integer, a unique uuid `client_id` the client sends, so a
   retried send fails with RECORD_NOT_UNIQUE instead of being stored twice (a uuid id is
   its own key);
+- channels.py: `channels` (open, private, direct messages), `channel_members`, and
+  `messages.channel`; every existing message is put in the channel general;
 - access.py: a "Chat User" policy and role: read messages; create with content and the
   client key only; update content and delete only where user_created is the current
   user; read the id and first_name of users (never their email); read the field list of

@@ -12,11 +12,12 @@ its collection and fields and its `permissions()`, and lists it here before `acc
 
 from __future__ import annotations
 
-from server.provision import access, client_key, demo_users, public, schema, users
+from server.provision import access, channels, client_key, demo_users, public, schema, users
 
 STEPS = (
     schema,       # messages and its fields
     client_key,   # messages.client_id where the id is an integer
+    channels,     # channels, memberships, messages.channel; general
     access,       # the Chat User policy, its permissions, the Chat User role
     users,        # users without a role (--assign-chat-role)
     public,       # the Public policy's grants on the chat (--lock-down)

@@ -19,6 +19,7 @@ import pytest
 from chat.headless import HeadlessClient
 from server.provision.__main__ import main
 from server.provision.datastudio import PUBLIC_POLICY
+from tests.channel_helpers import GENERAL
 from tests.interop.tutorial_peer import TutorialPeer
 from tests.tutorial_db import SEED
 from tests.wire import all_messages, ask, error_code, rest, snapshot, socket
@@ -51,6 +52,26 @@ def upgrade(request, tutorial_module_factory):
                    before, runs, snapshots)
 
 
+CHANNELS_ADDED = [
+    "Created collection channels (name, description, kind, open_to, dm_key, user_created, "
+    "date_created).",
+    "Created collection channel_members (channel, user, user_created, date_created).",
+    "Added field directus_policies.chat_open_channels (the channels open to a policy, read by "
+    "the checks on posting and joining).",
+    "Linked channels.open_to to directus_policies.",
+    "Added field directus_users.chat_created_channels (the channels a user created, read by "
+    "the check on adding members).",
+    "Linked channels.user_created to directus_users.",
+    "Added field channels.members (a channel's members, read by the rules on who sees a "
+    "channel).",
+    "Linked channel_members.channel to channels.",
+    "Added field directus_users.chat_memberships (a user's memberships, read by the check on "
+    "posting).",
+    "Linked channel_members.user to directus_users.",
+    "Linked channel_members.user_created to directus_users.",
+]
+
+
 def changes(output: str) -> list[str]:
     """The lines saying what changed (not the risks, notes and their fixes, nor the summary)."""
     return [line for line in output.splitlines() if line and not line.startswith(
@@ -81,18 +102,29 @@ def test_the_upgrade_keeps_every_message_and_says_what_it_added(upgrade):
                           "makes each send exactly-once)."],
              "uuid": ["Added field messages.date_updated (when a message was edited; edits "
                       "are marked by it)."]}[upgrade.variant]
-    assert changes(out) == [*added,
-                            "Created policy Chat User.",
-                            "Allowed Chat User read on messages (fields *).",
-                            f"Allowed Chat User create on messages (fields "
-                            f"{', '.join(sorted({'content', upgrade.key}))}).",
-                            "Allowed Chat User update on messages, own rows only "
-                            "(fields content).",
-                            "Allowed Chat User delete on messages, own rows only (fields *).",
-                            "Allowed Chat User read on directus_users (fields id, first_name).",
-                            'Allowed Chat User read on directus_fields, rows where '
-                            '{"collection": {"_eq": "messages"}} (fields *).',
-                            "Created role Chat User with policy Chat User."]
+    lines = changes(out)
+    allowed = [line for line in lines if line.startswith("Allowed Chat User ")]
+    assert [line for line in lines if line not in allowed] == [
+        *added, *CHANNELS_ADDED, "Created policy Chat User.",
+        "Created channel general (open to every chat user).",
+        "Added field messages.channel (every message so far is now in general).",
+        "Linked messages.channel to channels.",
+        "Created role Chat User with policy Chat User."]
+    # The whole rule of each is in server/provision/channels.py; here, what is granted.
+    assert [line.split(" (fields ")[0].split(", rows where")[0] for line in allowed] == [
+        "Allowed Chat User read on messages", "Allowed Chat User create on messages",
+        "Allowed Chat User update on messages, own rows only",
+        "Allowed Chat User delete on messages, own rows only",
+        "Allowed Chat User read on directus_users", "Allowed Chat User read on directus_fields",
+        "Allowed Chat User read on channels", "Allowed Chat User create on channels",
+        "Allowed Chat User update on channels", "Allowed Chat User read on channel_members",
+        "Allowed Chat User create on channel_members",
+        "Allowed Chat User delete on channel_members"]
+    assert (f"Allowed Chat User create on messages (fields "
+            f"{', '.join(sorted({'channel', 'content', upgrade.key}))}), checked by ") in out
+    assert "Allowed Chat User read on directus_users (fields id, first_name)." in allowed
+    assert all(m["channel"] == GENERAL for m in after.values())
+    assert all(m["date_updated"] is None for m in after.values()), "none looks edited"
     assert ("Risk: The Public policy's create on messages: anyone can post, unauthenticated, "
             "as nobody.") in out
     assert "Risk: The Public policy's read on messages" in out
@@ -117,7 +149,7 @@ def test_lock_down_leaves_the_public_policy_nothing_and_users_get_the_chat_role(
         "Removed the Public policy's create on messages (anyone can post, unauthenticated, "
         "as nobody).",
         "Removed the Public policy's read on messages (anyone can read every message without "
-        "signing in)."]
+        "signing in, those of private channels and DMs too)."]
     server = upgrade.server
     assert rest(server, "GET", f"/permissions?filter[policy][_eq]={PUBLIC_POLICY}",
                 token=server.admin_token)[1]["data"] == []
@@ -199,8 +231,9 @@ def test_chat_users_may_read_what_they_are_allowed(upgrade, tokens):
     status, body = rest(upgrade.server, "GET", "/permissions/me", token=tokens["carol"])
     assert status == 200
     assert body["data"]["messages"] == {
-        "read": {"access": "full", "fields": ["*"]},
-        "create": {"access": "full", "fields": sorted({"content", upgrade.key})},
+        "read": {"access": "partial", "fields": ["*"]},  # the channels they may read
+        "create": {"access": "full", "fields": sorted({"channel", "content", upgrade.key}),
+                   "presets": {"channel": GENERAL}},
         "update": {"access": "partial", "fields": ["content"]},
         "delete": {"access": "partial", "fields": ["*"]},
         "share": {"access": "none"}}
