@@ -27,7 +27,8 @@ What it sets up, one step per module (the order is in steps.py):
   --assign-chat-role gives them Chat User;
 - public.py: the Public policy's grants on the chat are reported as risks, and removed
   only with --lock-down; this tool never grants Public anything;
-- demo_users.py: with --demo-users, the users in DEMO_USERS, with the Chat User role.
+- demo_users.py: with --demo-users, the users in DEMO_USERS, with the Chat User role;
+- signals.py: a note when the chat-signals extension (presence and typing) is not loaded.
 """
 
 from __future__ import annotations
@@ -78,4 +79,4 @@ def provision(url: str, token: str, *, demo_users: bool = False, lock_down: bool
 def _format(finding: Finding, url: str) -> str:
     label = {Kind.MISSING: "Fix", Kind.RISK: "To remove it", Kind.NOTE: "To do it"}
     return (f"{finding.kind.value}: {finding.text}\n"
-            f"  {label[finding.kind]}: {fix_command(url, finding.flags)}")
+            f"  {label[finding.kind]}: {finding.how or fix_command(url, finding.flags)}")

@@ -12,7 +12,16 @@ its collection and fields and its `permissions()`, and lists it here before `acc
 
 from __future__ import annotations
 
-from server.provision import access, channels, client_key, demo_users, public, schema, users
+from server.provision import (
+    access,
+    channels,
+    client_key,
+    demo_users,
+    public,
+    schema,
+    signals,
+    users,
+)
 
 STEPS = (
     schema,       # messages and its fields
@@ -22,4 +31,5 @@ STEPS = (
     users,        # users without a role (--assign-chat-role)
     public,       # the Public policy's grants on the chat (--lock-down)
     demo_users,   # alice, bob, carol (--demo-users)
+    signals,      # whether the chat-signals extension (presence, typing) is loaded
 )
