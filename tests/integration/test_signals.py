@@ -145,18 +145,21 @@ def test_typing_reaches_the_channels_other_members_within_a_second_and_nobody_el
 
     async def scenario():
         a, a2, b, c = await peers(directus, alice, alice, bob, carol)
-        started = time.monotonic()
         await a.typing(room)
         shown = await b.wait_for(lambda: alice.id in b.typing_in(room), what="bob sees it")
         await a.typing(room, stop=True)  # she sends her message
         stopped = await b.wait_for(lambda: alice.id not in b.typing_in(room),
                                    what="bob sees it stop")
+        await a.typing(room)  # and starts another, then closes her tabs
+        await b.wait_for(lambda: alice.id in b.typing_in(room), what="typing again")
+        await close(a, a2)
+        left = await b.wait_for(lambda: b.typed[-1].stop, what="a stop when she left")
         await asyncio.sleep(0.5)
-        await close(a, a2, b, c)
-        return shown, stopped, started, a, a2, c
+        await close(b, c)
+        return shown, stopped, left, a, a2, c
 
-    shown, stopped, _, a, a2, c = run(scenario())
-    assert shown < 1 and stopped < 1
+    shown, stopped, left, a, a2, c = run(scenario())
+    assert shown < 1 and stopped < 1 and left < 1
     assert a.typed == [] and a2.typed == [], "never shown to the typist, in any tab"
     assert c.typed == [], "Carol is not in the channel"
 
