@@ -5,7 +5,7 @@ import chat
 chat.forget_if_changed()  # the core comes with Pyodide's snapshot: use it only if unchanged
 
 from chat.browser import App, load_config  # noqa: E402
-from chat.view import View  # noqa: E402
+from chat.ui.view import View  # noqa: E402
 
 config = await load_config()  # noqa: F704 (top-level await runs in PyScript)
 app = App(config)

@@ -1,5 +1,6 @@
-"""The chat client: a sans-I/O core (protocol, client, timeline, backoff) and the page's
-adapter and view (browser, view).
+"""The chat client: a sans-I/O core (core/), the adapter loop every adapter runs (loop),
+the page's adapter and view (browser, ui/) and the CPython adapter (headless, not loaded
+by the page).
 
 In the page, the core comes already imported in Pyodide's start-up snapshot
 (tools/snapshot.mjs), which fills ``SNAPSHOT``. ``forget_if_changed()`` drops those

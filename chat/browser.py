@@ -6,9 +6,10 @@
 
 Sockets are the browser's own ``WebSocket`` with handlers we attach and destroy
 ourselves; REST goes through ``fetch`` with a timeout; timers are asyncio's
-``call_later``. Every handler is synchronous: feed the core, perform its
-actions, hand its events to the view. The refresh token is written to
-localStorage only when the user ticked "stay signed in".
+``call_later``. Every handler is synchronous: it feeds the core through the adapter
+loop (chat.loop), which performs the actions with the effect methods below and hands
+the events to the view. The refresh token is written to localStorage only when the
+user ticked "stay signed in".
 """
 
 from __future__ import annotations
@@ -23,20 +24,22 @@ import uuid
 import js
 from pyscript.ffi import create_proxy, to_js
 
-from chat.client import (
+from chat.core import (
     CancelTimer,
     ChatClient,
     CloseSocket,
     Config,
+    Failure,
     HttpRequest,
     InvalidState,
     Method,
     OpenSocket,
     Phase,
+    SaveSession,
     SendFrame,
-    SessionSaved,
     SetTimer,
 )
+from chat.loop import AsyncioTimers, Loop
 
 DEFAULT_URL = "http://127.0.0.1:8055"  # what `make run` starts
 PROBE_TIMEOUT = 5
@@ -79,9 +82,10 @@ class App:
         self.client = ChatClient(config, new_id=lambda: str(uuid.uuid4()),
                                  random=random.random)
         self.view = None
-        self._loop = asyncio.get_event_loop()
+        self._event_loop = asyncio.get_event_loop()
+        self._loop = Loop(self.client, self, clock=time.monotonic)
+        self._timers = AsyncioTimers(self._loop, lambda: self._event_loop)
         self._sockets: dict[int, tuple[object, dict[str, object]]] = {}
-        self._timers: dict[str, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task] = set()
         self._storage_key = f"chat.refresh_token {config.directus_url}"
         self._remember = False
@@ -105,18 +109,18 @@ class App:
         if saved and self.client.phase == Phase.SIGNED_OUT:
             self._remember = True
             view.resuming()
-            self._input(self.client.resume, saved)
+            self._loop.feed(self.client.resume, saved)
 
     # --- The user, through the view --------------------------------------------------
 
     def sign_in(self, email: str, password: str, remember: bool) -> None:
         self._remember = remember
-        self._input(self.client.sign_in, email, password)
+        self._loop.feed(self.client.sign_in, email, password)
 
     def send(self, text: str) -> str | None:
         """Queue a message; returns a sentence for people if it cannot be sent."""
         try:
-            self._input(self.client.send, text)
+            self._loop.feed(self.client.send, text)
         except ValueError as error:
             return str(error)
         except InvalidState:
@@ -124,111 +128,80 @@ class App:
         return None
 
     def retry(self, message_id: str) -> None:
-        self._input(self.client.retry, message_id)
+        self._loop.feed(self.client.retry, message_id)
 
     def discard(self, message_id: str) -> None:
-        self._input(self.client.discard, message_id)
+        self._loop.feed(self.client.discard, message_id)
 
     def retry_now(self) -> None:
-        self._input(self.client.retry_now)
+        self._loop.feed(self.client.retry_now)
 
     def sign_out(self) -> None:
-        self._input(self.client.sign_out)
-
-    # --- Feeding the core ------------------------------------------------------------
-
-    def _input(self, method, *args) -> None:
-        """Call one input of the core, then do what it asks and show what changed."""
-        try:
-            method(*args, now=time.monotonic())
-        finally:
-            self._drain()
-
-    def _drain(self) -> None:
-        for action in self.client.take_actions():
-            match action:
-                case OpenSocket():
-                    self._open(action.conn, action.url)
-                case SendFrame():
-                    self._send(action.conn, action.text)
-                case CloseSocket():
-                    self._close(action.conn, action.code, action.reason)
-                case HttpRequest():
-                    self._spawn(self._http(action))
-                case SetTimer():
-                    self._cancel_timer(action.name)
-                    self._timers[action.name] = self._loop.call_later(
-                        action.delay, self._timer_fired, action.name)
-                case CancelTimer():
-                    self._cancel_timer(action.name)
-        events = self.client.take_events()
-        for event in events:
-            if isinstance(event, SessionSaved):
-                self._save(event.refresh_token)
-        self.view.apply(events)
-
-    def _timer_fired(self, name: str) -> None:
-        self._timers.pop(name, None)
-        self._input(self.client.timer_fired, name)
-
-    def _cancel_timer(self, name: str) -> None:
-        handle = self._timers.pop(name, None)
-        if handle is not None:
-            handle.cancel()
+        self._loop.feed(self.client.sign_out)
 
     def _network(self, online: bool) -> None:
-        self._input(self.client.network_changed, online)
+        self._loop.feed(self.client.network_changed, online)
 
     def _on_visibility(self, event) -> None:
         # Back to a tab that waits to reconnect: the user is looking, try now.
         if js.document.visibilityState == "visible" and self.client.phase == Phase.WAITING:
-            self._input(self.client.retry_now)
-
-    def _save(self, refresh_token: str | None) -> None:
-        if refresh_token and self._remember:
-            js.localStorage.setItem(self._storage_key, refresh_token)
-        else:
-            js.localStorage.removeItem(self._storage_key)
+            self._loop.feed(self.client.retry_now)
 
     def _listen(self, target, kind: str, handler) -> None:
         proxy = create_proxy(handler)
         self._listeners.append(proxy)  # kept for the page's life
         target.addEventListener(kind, proxy)
 
-    def _spawn(self, coroutine) -> None:
-        task = self._loop.create_task(coroutine)
+    # --- Effects: what the core asks for (see chat.loop) -----------------------------
+
+    def show(self, events) -> None:
+        self.view.apply(events)
+
+    def set_timer(self, action: SetTimer) -> None:
+        self._timers.set(action)
+
+    def cancel_timer(self, action: CancelTimer) -> None:
+        self._timers.cancel(action.timer)
+
+    def save_session(self, action: SaveSession) -> None:
+        if action.refresh_token and self._remember:
+            js.localStorage.setItem(self._storage_key, action.refresh_token)
+        else:
+            js.localStorage.removeItem(self._storage_key)
+
+    def request(self, action: HttpRequest) -> None:
+        task = self._event_loop.create_task(self._http(action))
         self._tasks.add(task)  # asyncio keeps only weak references to tasks
         task.add_done_callback(self._tasks.discard)
 
-    # --- Sockets ---------------------------------------------------------------------
-
-    def _open(self, conn: int, url: str) -> None:
-        socket = js.WebSocket.new(url)
+    def open_socket(self, action: OpenSocket) -> None:
+        conn, feed = action.conn, self._loop.feed
+        socket = js.WebSocket.new(action.url)
         handlers = {
-            "open": create_proxy(lambda event: self._input(self.client.socket_opened, conn)),
+            "open": create_proxy(lambda event: feed(self.client.socket_opened, conn)),
             "message": create_proxy(
-                lambda event: self._input(self.client.socket_message, conn, event.data)),
+                lambda event: feed(self.client.socket_message, conn, event.data)),
             "close": create_proxy(lambda event: self._closed(conn, event.code, event.reason)),
         }
         for kind, proxy in handlers.items():
             socket.addEventListener(kind, proxy)
         self._sockets[conn] = (socket, handlers)
 
-    def _send(self, conn: int, text: str) -> None:
-        entry = self._sockets.get(conn)
+    def send_frame(self, action: SendFrame) -> None:
+        entry = self._sockets.get(action.conn)
         # Not open (closing already): drop it; the close event tells the core.
         if entry is not None and entry[0].readyState == js.WebSocket.OPEN:
-            entry[0].send(text)
+            entry[0].send(action.text)
 
-    def _close(self, conn: int, code: int, reason: str) -> None:
+    def close_socket(self, action: CloseSocket) -> None:
         """Close a socket the core gave up on. Its events are never delivered."""
-        socket = self._detach(conn)
+        socket = self._detach(action.conn)
         if socket is not None:
-            socket.close(code, reason)
+            socket.close(action.code, action.reason)
 
     def _closed(self, conn: int, code: int, reason: str) -> None:
         self._detach(conn)
-        self._input(self.client.socket_closed, conn, code, reason)
+        self._loop.feed(self.client.socket_closed, conn, code, reason)
 
     def _detach(self, conn: int):
         entry = self._sockets.pop(conn, None)
@@ -238,7 +211,7 @@ class App:
         for kind, proxy in handlers.items():
             socket.removeEventListener(kind, proxy)
         # Destroyed on the next turn: one of them may be the handler running now.
-        self._loop.call_soon(_destroy, list(handlers.values()))
+        self._event_loop.call_soon(_destroy, list(handlers.values()))
         return socket
 
     # --- REST ------------------------------------------------------------------------
@@ -262,27 +235,27 @@ class App:
             timed_out = getattr(error, "name", "") in ("TimeoutError", "AbortError")
             # Only sign-in says why; a probe (GET) fails often while the server is down,
             # and asking why would double its requests.
-            kind = ("network" if timed_out or request.method == Method.GET
-                    else await self._why_unanswered())
-            log.info("%s %s failed (%s)", request.method.value, request.path, kind)
-            self._input(self.client.http_failed, request.id, kind)
+            failure = (Failure.NETWORK if timed_out or request.method == Method.GET
+                       else await self._why_unanswered())
+            log.info("%s %s failed (%s)", request.method.value, request.path, failure.value)
+            self._loop.feed(self.client.http_failed, request.id, failure)
             return
         try:
             body = json.loads(text) if text else None
         except ValueError:
             body = None
-        self._input(self.client.http_response, request.id, status, body)
+        self._loop.feed(self.client.http_response, request.id, status, body)
 
-    async def _why_unanswered(self) -> str:
-        """After a fetch failed outright: "cors" if the server answers a no-cors probe
-        (so the browser hid its reply from us), else "network"."""
+    async def _why_unanswered(self) -> Failure:
+        """After a fetch failed outright: CORS if the server answers a no-cors probe
+        (so the browser hid its reply from us), else NETWORK."""
         try:
             await js.fetch(self.config.directus_url + "/server/ping",
                            _options(mode="no-cors", cache="no-store",
                                     signal=js.AbortSignal.timeout(PROBE_TIMEOUT * 1000)))
         except Exception:
-            return "network"
-        return "cors"
+            return Failure.NETWORK
+        return Failure.CORS
 
 
 def _destroy(proxies: list) -> None:

@@ -1,7 +1,8 @@
 """The chat core on CPython: a headless client over ``websockets`` and ``urllib``.
 
-The same ``ChatClient`` that runs in the page, driven by a small asyncio
-adapter, for the integration tests and the load and chaos tools (stress/). It
+The same ``ChatClient`` that runs in the page, driven through the same adapter loop
+(chat.loop) by asyncio effects, for the integration tests and the load and chaos tools
+(stress/). It
 lives beside the browser adapter but is not loaded by the page (pyscript.toml
 does not list it)::
 
@@ -28,9 +29,10 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from chat import client as core
-from chat.client import ChatClient, Config, Phase
-from chat.protocol import Message
+from chat import core
+from chat.core import ChatClient, Config, Phase
+from chat.core.protocol import Message
+from chat.loop import AsyncioTimers, Loop
 
 log = logging.getLogger("chat.headless")
 
@@ -45,9 +47,10 @@ class HeadlessClient:
         self.phases: list[Phase] = []
         self.sockets_opened = 0
         self.requests: Counter[str] = Counter()  # "socket" and REST paths: what we asked for
+        self._loop = Loop(self.client, self, clock=time.monotonic)
+        self._timers = AsyncioTimers(self._loop, asyncio.get_running_loop)
         self._sockets: dict[int, ClientConnection] = {}
         self._outgoing: dict[int, asyncio.Queue[str | None]] = {}
-        self._timers: dict[str, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task] = set()
         self._changed = asyncio.Event()
 
@@ -74,6 +77,12 @@ class HeadlessClient:
     def contents(self) -> list[str]:
         return [m.content for m in self.messages]
 
+    @property
+    def last_reason(self) -> str | None:
+        """The reason of the newest phase change (why it is down or signed out)."""
+        changes = [e for e in self.events if isinstance(e, core.PhaseChanged)]
+        return changes[-1].reason if changes else None
+
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = 30.0,
                        what: str = "condition") -> None:
         """Wait until ``predicate()`` holds, re-checking after every input."""
@@ -97,7 +106,7 @@ class HeadlessClient:
         await self.wait_for(lambda: self.phase in (Phase.LIVE, Phase.SIGNED_OUT), timeout,
                             "sign-in")
         if self.phase != Phase.LIVE:
-            raise RuntimeError(f"sign-in failed: {self._last_reason()}")
+            raise RuntimeError(f"sign-in failed: {self.last_reason}")
 
     def resume(self, refresh_token: str) -> None:
         """Resume a saved session from its refresh token (does not wait)."""
@@ -115,25 +124,29 @@ class HeadlessClient:
     def retry_now(self) -> None:
         self._input(self.client.retry_now)
 
+    async def cut_network(self) -> None:
+        """Close every socket from this side, as a lost network does (the core hears
+        of it as a closed socket)."""
+        for socket in list(self._sockets.values()):
+            await socket.close()
+
     async def close(self) -> None:
         if self.phase != Phase.SIGNED_OUT:
             self.sign_out()
-        for handle in self._timers.values():
-            handle.cancel()
+        self._timers.cancel_all()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    # --- The adapter ------------------------------------------------------------------
+    # --- Effects: what the core asks for (see chat.loop) -------------------------------
 
     def _input(self, method: Callable[..., Any], *args: Any) -> Any:
-        result = method(*args, now=time.monotonic())
-        for action in self.client.take_actions():
-            self._perform(action)
-        for event in self.client.take_events():
+        return self._loop.feed(method, *args)
+
+    def show(self, events: list[core.Event]) -> None:
+        for event in events:
             self.on_event(event)
         self._changed.set()
-        return result
 
     def on_event(self, event: core.Event) -> None:
         """Keep every event for the tests. Tools that run for long override it."""
@@ -141,41 +154,36 @@ class HeadlessClient:
         if isinstance(event, core.PhaseChanged):
             self.phases.append(event.phase)
 
-    def _perform(self, action: core.Action) -> None:
-        match action:
-            case core.OpenSocket(conn, url):
-                self.sockets_opened += 1
-                self.requests["socket"] += 1
-                self._outgoing[conn] = asyncio.Queue()
-                self._spawn(self._run_socket(conn, url))
-            case core.SendFrame(conn, text):
-                if conn in self._outgoing:
-                    self._outgoing[conn].put_nowait(text)
-            case core.CloseSocket(conn, code, reason):
-                socket = self._sockets.pop(conn, None)
-                queue = self._outgoing.pop(conn, None)
-                if queue is not None:
-                    queue.put_nowait(None)
-                if socket is not None:
-                    self._spawn(socket.close(code, reason))
-            case core.HttpRequest():
-                self.requests[action.path] += 1
-                self._spawn(self._http(action))
-            case core.SetTimer(name, delay):
-                self._cancel(name)
-                loop = asyncio.get_running_loop()
-                self._timers[name] = loop.call_later(delay, self._fire, name)
-            case core.CancelTimer(name):
-                self._cancel(name)
+    def open_socket(self, action: core.OpenSocket) -> None:
+        self.sockets_opened += 1
+        self.requests["socket"] += 1
+        self._outgoing[action.conn] = asyncio.Queue()
+        self._spawn(self._run_socket(action.conn, action.url))
 
-    def _fire(self, name: str) -> None:
-        self._timers.pop(name, None)
-        self._input(self.client.timer_fired, name)
+    def send_frame(self, action: core.SendFrame) -> None:
+        if action.conn in self._outgoing:
+            self._outgoing[action.conn].put_nowait(action.text)
 
-    def _cancel(self, name: str) -> None:
-        handle = self._timers.pop(name, None)
-        if handle is not None:
-            handle.cancel()
+    def close_socket(self, action: core.CloseSocket) -> None:
+        socket = self._sockets.pop(action.conn, None)
+        queue = self._outgoing.pop(action.conn, None)
+        if queue is not None:
+            queue.put_nowait(None)
+        if socket is not None:
+            self._spawn(socket.close(action.code, action.reason))
+
+    def request(self, action: core.HttpRequest) -> None:
+        self.requests[action.path] += 1
+        self._spawn(self._http(action))
+
+    def set_timer(self, action: core.SetTimer) -> None:
+        self._timers.set(action)
+
+    def cancel_timer(self, action: core.CancelTimer) -> None:
+        self._timers.cancel(action.timer)
+
+    def save_session(self, action: core.SaveSession) -> None:
+        pass  # nothing is kept across runs
 
     def _spawn(self, coroutine: Any) -> None:
         task = asyncio.ensure_future(coroutine)
@@ -224,13 +232,9 @@ class HeadlessClient:
         except Exception as error:  # any failure (OSError, HTTPException...) must reach the core
             log.info("%s %s failed (%s)", request.method.value, request.path,
                      type(error).__name__)
-            self._input(self.client.http_failed, request.id, "network")
+            self._input(self.client.http_failed, request.id, core.Failure.NETWORK)
         else:
             self._input(self.client.http_response, request.id, status, body)
-
-    def _last_reason(self) -> str | None:
-        changes = [e for e in self.events if isinstance(e, core.PhaseChanged)]
-        return changes[-1].reason if changes else None
 
 
 def http_json(url: str, body: dict[str, Any] | None = None, *, method: str = "POST",

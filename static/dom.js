@@ -1,4 +1,4 @@
-// Builds one message's DOM for chat/view.py in a single call. Each call from Python into
+// Builds one message's DOM for chat/ui/messages.py in a single call. Each call from Python into
 // the page costs microseconds and a message is about fifteen DOM operations plus two
 // date formats: done here, a burst of messages renders about twice as fast.
 // User text goes in as text (textContent), never as HTML.

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from chat.client import Phase
+from chat.core import Phase
 from server.local import DirectusServer, SetupError, bootstrap, ensure_directus, free_port
 from stress.crowd import Audit, Crowd, fetch_stored, percentile
 from stress.proxy import FaultyProxy

@@ -24,10 +24,10 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from chat import client as core
-from chat.client import Phase
+from chat import core
+from chat.core import Phase
+from chat.core.protocol import Message, parse_message
 from chat.headless import HeadlessClient
-from chat.protocol import Message, parse_message
 from server.provision import DEMO_USERS
 
 

@@ -8,13 +8,68 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from server.provision import DEMO_USERS
-from server.provision.channels import GENERAL
+from server.provision.access import ROLE_NAME
+from server.provision.channels import (
+    CHANNEL_SHAPE,
+    GENERAL,
+    LEAVABLE,
+    MAY_ADD,
+    READABLE,
+    through,
+)
 from tests.wire import rest
 
-__all__ = ["GENERAL", "Member", "code", "dm_key"]
+__all__ = ["CHANNELS_ADDED", "GENERAL", "IN_READABLE_CHANNEL", "Member", "channels_allowed",
+           "code", "dm_key", "policy_id", "rule"]
+
+# What provisioning prints as it adds channels to a setup made before them.
+CHANNELS_ADDED = [
+    "Created collection channels (name, description, kind, open_to, dm_key, user_created, "
+    "date_created).",
+    "Created collection channel_members (channel, user, user_created, date_created).",
+    "Added field directus_policies.chat_open_channels (the channels open to a policy, read by "
+    "the checks on posting and joining).",
+    "Linked channels.open_to to directus_policies.",
+    "Added field directus_users.chat_created_channels (the channels a user created, read by "
+    "the check on adding members).",
+    "Linked channels.user_created to directus_users.",
+    "Added field channels.members (a channel's members, read by the rules on who sees a "
+    "channel).",
+    "Linked channel_members.channel to channels.",
+    "Added field directus_users.chat_memberships (a user's memberships, read by the check on "
+    "posting).",
+    "Linked channel_members.user to directus_users.",
+    "Linked channel_members.user_created to directus_users.",
+]
+
+IN_READABLE_CHANNEL = through("channel", READABLE)
+rule = json.dumps
+
+
+def policy_id(server) -> str:
+    path = "/policies?filter[name][_eq]=" + ROLE_NAME.replace(" ", "%20")
+    return rest(server, "GET", path, token=server.admin_token)[1]["data"][0]["id"]
+
+
+def channels_allowed(policy: str) -> list[str]:
+    """What the channels step allows chat users (the rules themselves: channels.py)."""
+    return [
+        f"Allowed Chat User read on channels, rows where {rule(READABLE)} (fields *).",
+        "Allowed Chat User create on channels (fields name, description, kind, open_to, "
+        "dm_key, members), checked by {}, preset {}.".format(
+            rule(CHANNEL_SHAPE), rule({"kind": "channel", "open_to": policy})),
+        "Allowed Chat User update on channels, own rows only, rows where "
+        '{"kind": {"_eq": "channel"}} (fields name, description).',
+        f"Allowed Chat User read on channel_members, rows where {rule(IN_READABLE_CHANNEL)} "
+        "(fields *).",
+        "Allowed Chat User create on channel_members (fields channel, user), checked by "
+        f'{rule(MAY_ADD)}, preset {{"user": "$CURRENT_USER"}}.',
+        "Allowed Chat User delete on channel_members, rows where "
+        f'{rule(LEAVABLE)} (fields *).']
 
 
 def code(reply) -> str | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,8 +31,7 @@ PYODIDE_FILES = (
 )
 SNAPSHOT = VENDOR / "pyodide" / "snapshot.bin"
 SNAPSHOT_SCRIPT = ROOT / "tools" / "snapshot.mjs"
-SNAPSHOT_CORE = [ROOT / "chat" / f"{name}.py"
-                 for name in ("__init__", "backoff", "protocol", "timeline", "client")]
+PAGE_CONFIG = ROOT / "pyscript.toml"  # its [files] table lists the page's Python files
 # npm ci writes this file; it is newer than the lock file after a successful install.
 INSTALLED_MARKER = NODE_MODULES / ".package-lock.json"
 
@@ -91,17 +91,27 @@ def vendor() -> None:
     snapshot([target for _, target in copies if target.parent == SNAPSHOT.parent])
 
 
+def snapshot_files() -> list[str]:
+    """The page's files that go into the snapshot, relative to the repo: chat/__init__.py
+    and chat/core/ (the core imports nothing of the browser), as pyscript.toml lists them."""
+    with PAGE_CONFIG.open("rb") as config:
+        files = tomllib.load(config)["files"]
+    return [name.removeprefix("./") for name in files
+            if name == "./chat/__init__.py" or name.startswith("./chat/core/")]
+
+
 def snapshot(pyodide_files: list[Path]) -> None:
     """Save the snapshot unless it is newer than the runtime, the chat core in it and
     the script making it."""
-    inputs = [*pyodide_files, SNAPSHOT_SCRIPT, *SNAPSHOT_CORE]
+    core = snapshot_files()
+    inputs = [*pyodide_files, SNAPSHOT_SCRIPT, PAGE_CONFIG, *(ROOT / name for name in core)]
     if SNAPSHOT.exists() and all(SNAPSHOT.stat().st_mtime >= p.stat().st_mtime for p in inputs):
         return
     node = shutil.which("node")
     if node is None:
         raise VendorError("node was not found. Install it (on Debian: apt-get install -y nodejs).")
     print("Saving a snapshot of a started Pyodide (~10 s)...", flush=True)
-    result = subprocess.run([node, str(SNAPSHOT_SCRIPT), str(SNAPSHOT.parent)],
+    result = subprocess.run([node, str(SNAPSHOT_SCRIPT), str(SNAPSHOT.parent), *core],
                             capture_output=True, text=True)
     if result.returncode != 0:
         SNAPSHOT.unlink(missing_ok=True)

@@ -9,6 +9,7 @@ the tutorial, keeping every message and author:
     python -m server.provision ... --check             # report what is missing, change nothing
     python -m server.provision ... --lock-down         # also remove the Public policy's grants
     python -m server.provision ... --assign-chat-role  # give users without a role Chat User
+    python -m server.provision ... --edit-window 30    # authors may edit for 30 minutes
 
 What it sets up, one step per module (the order is in steps.py):
 - schema.py: `messages` with id, content and the system fields user_created, date_created,
@@ -19,10 +20,18 @@ What it sets up, one step per module (the order is in steps.py):
   its own key);
 - channels.py: `channels` (open, private, direct messages), `channel_members`, and
   `messages.channel`; every existing message is put in the channel general;
-- access.py: a "Chat User" policy and role: read messages; create with content and the
-  client key only; update content and delete only where user_created is the current
-  user; read the id and first_name of users (never their email); read the field list of
-  messages;
+- edits.py: the edit window, within which authors may edit and delete (--edit-window);
+- replies.py, mentions.py: messages.reply_to (the id replied to), messages.mentions;
+- reactions.py, read_positions.py: those collections, each kept one row per user (and
+  message and emoji, or channel) by a unique key a flow fills (unique_key.py); both
+  readable only where their channel is;
+- avatars.py: users' avatars and their files readable, no other file;
+- access.py: a "Chat User" policy and role with exactly what the steps ask for: read
+  messages of the channels one may read; create with content, the client key, channel,
+  reply_to and mentions, into a channel one is in or that is open; update content and
+  delete only one's own within the edit window; read the id, first_name and avatar of
+  users (never their email); read the field list of the chat's collections (the whole
+  list: docs/SCHEMA.md);
 - users.py: users without a role are named (they chat only through the Public policy);
   --assign-chat-role gives them Chat User;
 - public.py: the Public policy's grants on the chat are reported as risks, and removed
@@ -51,14 +60,15 @@ def fix_command(url: str, flags: tuple[str, ...] = ()) -> str:
 
 def provision(url: str, token: str, *, demo_users: bool = False, lock_down: bool = False,
               assign_chat_role: bool = False, check: bool = False,
-              quiet: bool = False) -> Report:
+              edit_window: int | None = None, quiet: bool = False) -> Report:
     """Apply the whole setup (or with `check`, only report); print each change unless
     `quiet`. Raises ProvisionError, with a sentence saying what is wrong."""
     out = (lambda _line: None) if quiet else (lambda line: print(line, flush=True))
     api = Directus(url, token)
     api.check_admin()
     options = Options(lock_down=lock_down, demo_users=demo_users,
-                      assign_chat_role=assign_chat_role, check=check)
+                      assign_chat_role=assign_chat_role, check=check,
+                      edit_window=edit_window)
     ctx = Context(api, options, STEPS, out)
     for step in STEPS:
         step.apply(ctx)

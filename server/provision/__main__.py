@@ -30,11 +30,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="give every active user without a role the Chat User role")
     parser.add_argument("--demo-users", action="store_true",
                         help="create the demo users " + ", ".join(DEMO_USERS))
+    parser.add_argument("--edit-window", type=_minutes, metavar="MINUTES",
+                        help="how long after sending a message its author may edit or "
+                             "delete it (default: keep the current window; 15 minutes on a "
+                             "first setup)")
     args = parser.parse_args(argv)
     try:
         report = provision(args.url, args.token, demo_users=args.demo_users,
                            lock_down=args.lock_down, assign_chat_role=args.assign_chat_role,
-                           check=args.check)
+                           check=args.check, edit_window=args.edit_window)
     except ProvisionError as error:
         print(f"Setup failed: {error}", file=sys.stderr)
         return 1
@@ -45,6 +49,12 @@ def main(argv: list[str] | None = None) -> int:
         for email, password, _ in DEMO_USERS.values():
             print(f"  {email}  {password}")
     return 0
+
+
+def _minutes(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of minutes, 1 or more")
+    return int(text)
 
 
 if __name__ == "__main__":

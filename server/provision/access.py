@@ -4,13 +4,17 @@ Every step in `ctx.steps` may define `permissions(ctx)` returning {(collection, 
 {"fields": [...], "permissions": <row rule or None>, "validation"?: ..., "presets"?: ...}};
 this step gives the policy the union of them and nothing else: a permission beyond the
 list, or one widened by hand, is removed or put back, as it would widen what every chat
-user may do. Where two steps name the same collection and action, the fields are the
-union, every row rule and validation must hold, and the presets are merged.
+user may do. Where several steps name the same collection and action, the fields are
+joined, the row rules must all hold (e.g. messages' "own rows" and the edit window's "sent
+within 15 minutes"), so must the validations, and the presets are merged. Chat users
+may also read the field list of every collection the steps name (directus_fields), so a
+client learns which features this server has.
 """
 
 from __future__ import annotations
 
 import json
+import re
 
 from server.provision.context import Context
 
@@ -23,18 +27,30 @@ def wanted_permissions(ctx: Context) -> dict:
         if hasattr(step, "permissions"):
             for key, spec in step.permissions(ctx).items():
                 wanted[key] = _merge(wanted[key], spec) if key in wanted else spec
+    collections = sorted({c for c, _ in wanted if not c.startswith("directus_")})
+    if collections:
+        wanted[("directus_fields", "read")] = {
+            "fields": ["*"], "permissions": {"collection": {"_in": collections}}}
     return wanted
 
 
 def _merge(first: dict, second: dict) -> dict:
-    def both(name):
-        rules = [rule for rule in (first.get(name), second.get(name)) if rule]
-        return {"_and": rules} if len(rules) == 2 else (rules[0] if rules else first.get(name))
+    """One permission that allows what both allow of fields, on rows where both rules hold,
+    for payloads that pass both validations, with both presets."""
+    def both(name: str):
+        rules = [part for spec in (first, second) if spec.get(name)
+                 for part in spec[name].get("_and", [spec[name]])]
+        return rules[0] if len(rules) == 1 else {"_and": rules} if rules else first.get(name)
 
+    fields = {*first["fields"], *second["fields"]}
+    merged = {"fields": ["*"] if "*" in fields else sorted(fields),
+              "permissions": both("permissions")}
+    if first.get("validation") or second.get("validation"):
+        merged["validation"] = both("validation")
     presets = {**(first.get("presets") or {}), **(second.get("presets") or {})}
-    return {"fields": sorted(set(first["fields"]) | set(second["fields"])),
-            "permissions": both("permissions"), "validation": both("validation"),
-            "presets": presets or None}
+    if presets:
+        merged["presets"] = presets
+    return merged
 
 
 def apply(ctx: Context) -> None:
@@ -70,12 +86,27 @@ def ensure_policy(ctx: Context) -> str | None:
 
 def _describe(collection: str, action: str, wanted: dict) -> str:
     rule = wanted["permissions"]
-    rows = (", own rows only" if rule == {"user_created": {"_eq": "$CURRENT_USER"}}
-            else f", rows where {json.dumps(rule)}" if rule else "")
+    parts = rule.get("_and", [rule]) if rule else []
+    named = [_RULES.get(json.dumps(part, sort_keys=True)) or _window(part) for part in parts]
+    others = [part for part, name in zip(parts, named, strict=True) if not name]
+    words = [name for name in named if name]
+    if others:
+        words.append("rows where " + json.dumps(others[0] if len(others) == 1
+                                                else {"_and": others}))
+    rows = "".join(f", {word}" for word in words)
     checks = "".join(f", {label} {json.dumps(wanted[name])}"
                      for name, label in (("validation", "checked by"), ("presets", "preset"))
                      if wanted.get(name))
     return f"{action} on {collection}{rows} (fields {', '.join(wanted['fields'])}){checks}"
+
+
+_RULES = {json.dumps({"user_created": {"_eq": "$CURRENT_USER"}}): "own rows only"}
+
+
+def _window(rule: dict) -> str | None:
+    since = (rule.get("date_created") or {}).get("_gte")
+    match = re.fullmatch(r"\$NOW\(-(\d+) minutes\)", since) if isinstance(since, str) else None
+    return f"sent within the last {match[1]} minutes" if match else None
 
 
 def _ensure_permissions(ctx: Context, policy: str | None, wanted: dict) -> None:

@@ -39,6 +39,22 @@ READABLE = {"_or": [{"open_to": {"_in": "$CURRENT_POLICIES"}},
 MY_CHANNELS = "$CURRENT_USER.chat_memberships.channel"
 OPEN_CHANNELS = "$CURRENT_POLICIES.chat_open_channels.id"
 CREATED_CHANNELS = "$CURRENT_USER.chat_created_channels.id"
+# A create's validation: its `channel` is one the user is in or that is open to them.
+MAY_POST = {"_and": [{"channel": {"_nnull": True}}, {"_or": [
+    {"channel": {"_in": MY_CHANNELS}}, {"channel": {"_in": OPEN_CHANNELS}}]}]}
+# A new channel: named, open to one's own policy or private; or a DM naming its creator.
+CHANNEL_SHAPE = {"_or": [
+    {"_and": [{"kind": {"_eq": "channel"}}, {"dm_key": {"_null": True}},
+              {"name": {"_submitted": True}}, {"name": {"_regex": r"\S"}},
+              {"_or": [{"open_to": {"_null": True}}, {"open_to": {"_in": "$CURRENT_POLICIES"}}]}]},
+    {"_and": [{"kind": {"_eq": "direct"}}, {"open_to": {"_null": True}},
+              {"dm_key": {"_contains": ME}}]}]}
+# A new membership: in a channel one created, or oneself into an open one.
+MAY_ADD = {"_or": [{"channel": {"_in": CREATED_CHANNELS}},
+                   {"_and": [{"user": {"_eq": ME}}, {"channel": {"_in": OPEN_CHANNELS}}]}]}
+# The memberships one may delete: one's own, of a channel (not a DM) other than general.
+LEAVABLE = {"_and": [{"user": {"_eq": ME}}, {"channel": {"kind": {"_eq": "channel"}}},
+                     {"channel": {"_neq": GENERAL}}]}
 
 
 def through(field: str, rule: dict) -> dict:
@@ -189,34 +205,20 @@ def permissions(ctx: Context) -> dict:
       changes a membership.
     """
     policy = access.policy_id(ctx)
-    may_post = {"_and": [{"channel": {"_nnull": True}}, {"_or": [
-        {"channel": {"_in": MY_CHANNELS}}, {"channel": {"_in": OPEN_CHANNELS}}]}]}
-    named = [{"name": {"_submitted": True}}, {"name": {"_regex": r"\S"}}]
-    open_or_private = {"_or": [{"open_to": {"_null": True}},
-                               {"open_to": {"_in": "$CURRENT_POLICIES"}}]}
-    shape = {"_or": [
-        {"_and": [{"kind": {"_eq": "channel"}}, {"dm_key": {"_null": True}}, *named,
-                  open_or_private]},
-        {"_and": [{"kind": {"_eq": "direct"}}, {"open_to": {"_null": True}},
-                  {"dm_key": {"_contains": ME}}]}]}
-    may_add = {"_or": [{"channel": {"_in": CREATED_CHANNELS}},
-                       {"_and": [{"user": {"_eq": ME}}, {"channel": {"_in": OPEN_CHANNELS}}]}]}
     return {
         (MESSAGES, "read"): {"fields": ["*"], "permissions": through("channel", READABLE)},
         (MESSAGES, "create"): {"fields": ["channel"], "permissions": None,
-                               "validation": may_post, "presets": {"channel": GENERAL}},
+                               "validation": MAY_POST, "presets": {"channel": GENERAL}},
         (CHANNELS, "read"): {"fields": ["*"], "permissions": READABLE},
         (CHANNELS, "create"): {"fields": ["name", "description", "kind", "open_to", "dm_key",
                                           "members"],
-                               "permissions": None, "validation": shape,
+                               "permissions": None, "validation": CHANNEL_SHAPE,
                                "presets": {"kind": "channel", "open_to": policy}},
         (CHANNELS, "update"): {"fields": ["name", "description"],
                                "permissions": {"_and": [{"user_created": {"_eq": ME}},
                                                         {"kind": {"_eq": "channel"}}]}},
         (MEMBERS, "read"): {"fields": ["*"], "permissions": through("channel", READABLE)},
         (MEMBERS, "create"): {"fields": ["channel", "user"], "permissions": None,
-                              "validation": may_add, "presets": {"user": ME}},
-        (MEMBERS, "delete"): {"fields": ["*"], "permissions": {"_and": [
-            {"user": {"_eq": ME}}, {"channel": {"kind": {"_eq": "channel"}}},
-            {"channel": {"_neq": GENERAL}}]}},
+                              "validation": MAY_ADD, "presets": {"user": ME}},
+        (MEMBERS, "delete"): {"fields": ["*"], "permissions": LEAVABLE},
     }

@@ -24,6 +24,7 @@ class Options:
     demo_users: bool = False         # create alice, bob and carol
     assign_chat_role: bool = False   # give users without a role the Chat User role
     check: bool = False              # change nothing; report what is missing
+    edit_window: int | None = None   # minutes; None keeps the current one (edits.py)
 
 
 class Kind(enum.Enum):

@@ -113,7 +113,4 @@ def permissions(ctx: Context) -> dict:
         (COLLECTION, "update"): {"fields": ["content"], "permissions": OWN_ROWS},
         (COLLECTION, "delete"): {"fields": ["*"], "permissions": OWN_ROWS},
         ("directus_users", "read"): {"fields": ["id", "first_name"], "permissions": {}},
-        # So a client can learn which fields messages has (GET /fields/messages).
-        ("directus_fields", "read"): {"fields": ["*"],
-                                      "permissions": {"collection": {"_eq": COLLECTION}}},
     }

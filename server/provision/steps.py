@@ -14,10 +14,16 @@ from __future__ import annotations
 
 from server.provision import (
     access,
+    avatars,
     channels,
     client_key,
     demo_users,
+    edits,
+    mentions,
     public,
+    reactions,
+    read_positions,
+    replies,
     schema,
     signals,
     users,
@@ -27,6 +33,12 @@ STEPS = (
     schema,       # messages and its fields
     client_key,   # messages.client_id where the id is an integer
     channels,     # channels, memberships, messages.channel; general
+    edits,        # the edit window on updates and deletes of messages (--edit-window)
+    replies,      # messages.reply_to
+    mentions,     # messages.mentions
+    reactions,    # reactions, one per user, message and emoji
+    read_positions,  # read_positions, one per user
+    avatars,      # users' avatars and their files
     access,       # the Chat User policy, its permissions, the Chat User role
     users,        # users without a role (--assign-chat-role)
     public,       # the Public policy's grants on the chat (--lock-down)

@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from chat.client import SESSION_EXPIRED, Phase
+from chat.core import SESSION_EXPIRED, Phase
 from chat.headless import HeadlessClient
 from server.static_server import StaticServer
 from stress.chaos import EXPIRY_ENV, token_expiry
@@ -70,7 +70,7 @@ async def signed_out_then_back(server, alice: HeadlessClient, marker: str) -> No
     """Alice ends signed out for an expired session with her draft kept; signing in
     again delivers it exactly once."""
     await alice.wait_for(lambda: alice.phase == Phase.SIGNED_OUT, 30, "sign-out")
-    assert alice._last_reason() == SESSION_EXPIRED
+    assert alice.last_reason == SESSION_EXPIRED
     assert [e.content for e in alice.outbox] == [f"{marker} typed while cut off"]
     await alice.sign_in(*server.users["alice"])
     await alice.wait_for(lambda: not alice.outbox, 30, "the draft delivered")

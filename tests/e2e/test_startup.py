@@ -141,7 +141,7 @@ def test_a_missing_runtime_file_shows_the_start_up_error_with_a_reload_button(
 @pytest.mark.parametrize("path, detail", [
     ("/static/dom.js", "/static/dom.js did not load"),  # a script element
     ("/static/vendor/pyscript/core.js", "Failed to fetch"),  # boot.js imports it
-    ("/chat/view.py", "Failed to fetch"),  # PyScript fetches it
+    ("/chat/ui/view.py", "Failed to fetch"),  # PyScript fetches it
 ])
 def test_a_file_whose_connection_drops_shows_the_start_up_error(browser, servers, path,
                                                                 detail):
@@ -160,7 +160,7 @@ def test_an_uncaught_error_at_start_shows_the_start_up_error(browser, servers):
 @pytest.mark.parametrize("path, body, detail", [
     ("/main.py", b"raise RuntimeError('main.py failed on purpose')\n",
      "RuntimeError: main.py failed on purpose"),
-    ("/chat/view.py", b"def broken(:\n", "SyntaxError"),
+    ("/chat/ui/view.py", b"def broken(:\n", "SyntaxError"),
 ])
 def test_a_python_error_at_start_shows_the_start_up_error(browser, servers, path, body,
                                                           detail):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from chat.ui.window import MAX_WINDOW, WINDOW
 from tests.e2e.pages import close_chat, open_chat, post_message
 
-WINDOW, MAX_WINDOW = 200, 400  # chat/view.py's (it imports js: not importable here)
 COUNT = 500
 
 

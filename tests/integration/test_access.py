@@ -129,7 +129,8 @@ def test_update_changes_content_only(directus, tokens, user_ids):
 def test_user_cannot_read_another_users_email(directus, tokens, user_ids):
     alice = tokens["alice"]
     status, body = rest(directus, "GET", f"/users/{user_ids['bob']}", token=alice)
-    assert status == 200 and body["data"] == {"id": user_ids["bob"], "first_name": "Bob"}
+    assert status == 200 and body["data"] == {"id": user_ids["bob"], "first_name": "Bob",
+                                              "avatar": None}
 
     for path in (
         "/users?fields=email",

@@ -1,30 +1,34 @@
-"""A database set up before channels existed (an old `make run`) is upgraded in place:
-every message, edited or not, keeps its id, author, dates and text and lands in general;
-the tutorial's messages likewise (tests/integration/test_tutorial_upgrade.py)."""
+"""A database set up before channels existed (an old `make run`: server/provision as it
+was at BEFORE_CHANNELS, from git) is upgraded in place: every message, edited or not,
+keeps its id, author, dates and text and lands in general, and each read position becomes
+its user's position in general, still one per user and channel; the tutorial's messages
+likewise (tests/integration/test_tutorial_upgrade.py)."""
 
 from __future__ import annotations
 
 import pytest
 
 import server.provision as provision
-from server.provision import channels
-from server.provision.steps import STEPS
-from tests.channel_helpers import GENERAL, Member
+from tests import old_setup
+from tests.channel_helpers import GENERAL, Member, code
 from tests.wire import all_messages, snapshot
+
+BEFORE_CHANNELS = "d8bd416415c8e8b7bd69bf11e44cfdaf752520a5"
 
 
 @pytest.fixture
-def old_make_run(bare_factory, monkeypatch):
-    """A Directus provisioned by the steps as they were before channels, with history."""
+def old_make_run(bare_factory, tmp_path):
+    """A Directus provisioned by the setup as it was before channels, with history and a
+    read position."""
     server = bare_factory()
-    with monkeypatch.context() as patch:
-        patch.setattr(provision, "STEPS", tuple(s for s in STEPS if s is not channels))
-        provision.provision(server.url, server.admin_token, demo_users=True, quiet=True)
+    old_setup.provision(old_setup.unpack(BEFORE_CHANNELS, tmp_path), server, "--demo-users")
     assert "channels" not in {c["collection"] for c in snapshot(server)["/collections?limit=-1"]}
     alice, bob = Member(server, "alice"), Member(server, "bob")
     first = alice.post(None, "before channels")[1]["data"]["id"]
     bob.post(None, "a reply")
     assert alice.call("PATCH", f"/items/messages/{first}", {"content": "edited once"})[0] == 200
+    status, body = alice.call("POST", "/items/read_positions", {"last_read": first})
+    assert status == 200 and body["data"]["key"] == alice.id, "really the setup of then"
     return server
 
 
@@ -44,6 +48,17 @@ def test_an_old_make_run_database_keeps_every_message_and_puts_it_in_general(old
     assert provision.provision(server.url, server.admin_token, demo_users=True,
                                quiet=True).changes == []
     assert snapshot(server) == again
+
+    # Alice's read position is her position in general, and still her only one there.
+    alice = Member(server, "alice")
+    [kept] = alice.call("GET", "/items/read_positions")[1]["data"]
+    assert (kept["channel"], kept["key"]) == (GENERAL, f"{alice.id} {GENERAL}")
+    assert "Keyed 1 read positions by user and channel (they are the positions in general)." \
+        in report.changes
+    assert code(alice.call("POST", "/items/read_positions", {"last_read": None})) == \
+        "RECORD_NOT_UNIQUE"
+    room = alice.create_channel("after")
+    assert alice.call("POST", "/items/read_positions", {"channel": room})[0] == 200
 
     # The app and the tutorial's client go on posting with {content} only, into general.
     status, body = Member(server, "carol").post(None, "after the upgrade")

@@ -1,4 +1,4 @@
-"""The chat core (``chat.client``) against a real Directus, over real sockets."""
+"""The chat core (``chat.core``) against a real Directus, over real sockets."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import urllib.request
 import uuid
 
-from chat.client import Phase
+from chat.core import Phase
 from chat.headless import HeadlessClient
 
 
@@ -125,8 +125,7 @@ def test_messages_created_while_away_appear_after_reconnect(directus):
     async def scenario():
         async with await signed_in(directus, "alice") as alice:
             alice.network_changed(False)
-            for socket in list(alice._sockets.values()):
-                await socket.close()  # the network is gone
+            await alice.cut_network()
             await alice.wait_for(lambda: alice.phase == Phase.OFFLINE, 10, "offline")
             for n in range(3):
                 await asyncio.to_thread(rest_create, directus, "carol", f"{marker} away {n}")

@@ -66,7 +66,7 @@ def test_setup_restores_the_chat_policy_and_reports_public_grants_without_removi
             "without signing in, those of private channels and DMs too.") in out
     assert "--token ADMIN_TOKEN --lock-down" in out
     assert admin(server, "GET", f"/permissions/{users_read['id']}")["fields"] == [
-        "id", "first_name"]
+        "avatar", "first_name", "id"]
     assert urllib.request.urlopen(server.url + "/items/messages").status == 200, \
         "a Public grant is never removed silently"
 
@@ -91,7 +91,8 @@ def test_check_names_a_missing_permission_and_its_fix_and_changes_nothing(
     assert cli(server, "--check") == EXIT_MISSING
     out = capsys.readouterr().out
     assert out == (
-        "Missing: permission for Chat User: read on directus_users (fields id, first_name)\n"
+        "Missing: permission for Chat User: read on directus_users (fields avatar, "
+        "first_name, id)\n"
         f"  Fix: python -m server.provision --url {server.url} --token ADMIN_TOKEN\n"
         "Check: 1 missing; nothing was changed.\n")
     assert snapshot(server) == before
@@ -111,10 +112,12 @@ def test_check_on_a_new_directus_reports_the_collection_missing(bare_factory, ca
         f"  Fix: python -m server.provision --url {server.url} --token ADMIN_TOKEN\n"
         "Missing: collection channel_members\n"
         f"  Fix: python -m server.provision --url {server.url} --token ADMIN_TOKEN\n"
-        "Missing: policy Chat User\n")
+        "Missing: field messages.reply_to (the message this one replies to)\n")
+    assert "Missing: collection reactions (one emoji per user and message)\n" in out
+    assert "Missing: policy Chat User\n" in out
     assert out.endswith("Missing: role Chat User\n"
                         f"  Fix: python -m server.provision --url {server.url} --token "
-                        "ADMIN_TOKEN\nCheck: 17 missing; nothing was changed.\n")
+                        "ADMIN_TOKEN\nCheck: 35 missing; nothing was changed.\n")
     assert snapshot(server) == before
     assert server.admin_token not in out
 

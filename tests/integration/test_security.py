@@ -15,7 +15,7 @@ from contextlib import contextmanager
 import pytest
 from websockets.sync.client import connect
 
-from chat.client import Phase
+from chat.core import Phase
 from chat.headless import HeadlessClient
 from stress.crowd import fetch_stored
 from stress.proxy import FaultyProxy

@@ -6,8 +6,8 @@ import random
 import time
 import uuid
 
-from chat import client as core
-from chat.client import ChatClient, Config
+from chat import core
+from chat.core import ChatClient, Config
 from chat.headless import http_json
 
 
@@ -51,7 +51,7 @@ def test_sign_out_while_a_refresh_is_in_flight_revokes_the_rotated_session(direc
                         random=random.random)
     client.sign_in(*directus.users["alice"], now=time.monotonic())
     perform(client, directus)
-    client.timer_fired("refresh", now=time.monotonic())  # the refresh falls due
+    client.timer_fired(core.Timer.REFRESH, now=time.monotonic())  # the refresh falls due
     refresh, status, body = perform(client, directus, hold="/auth/refresh")
     assert status == 200
     newest = body["data"]["refresh_token"]

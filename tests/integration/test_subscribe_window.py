@@ -15,8 +15,7 @@ import uuid
 
 from websockets.asyncio.client import connect
 
-from chat import protocol
-from chat.client import Phase
+from chat.core import Phase, protocol
 from chat.headless import HeadlessClient
 from stress.crowd import fetch_stored
 from stress.proxy import FaultyProxy

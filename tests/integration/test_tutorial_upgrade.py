@@ -13,13 +13,22 @@ import contextlib
 import io
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 
 from chat.headless import HeadlessClient
 from server.provision.__main__ import main
+from server.provision.channels import GENERAL, MAY_POST, through
 from server.provision.datastudio import PUBLIC_POLICY
-from tests.channel_helpers import GENERAL
+from tests.channel_helpers import (
+    CHANNELS_ADDED,
+    IN_READABLE_CHANNEL,
+    channels_allowed,
+    policy_id,
+    rule,
+)
+from tests.history import check_scrollback
 from tests.interop.tutorial_peer import TutorialPeer
 from tests.tutorial_db import SEED
 from tests.wire import all_messages, ask, error_code, rest, snapshot, socket
@@ -52,26 +61,6 @@ def upgrade(request, tutorial_module_factory):
                    before, runs, snapshots)
 
 
-CHANNELS_ADDED = [
-    "Created collection channels (name, description, kind, open_to, dm_key, user_created, "
-    "date_created).",
-    "Created collection channel_members (channel, user, user_created, date_created).",
-    "Added field directus_policies.chat_open_channels (the channels open to a policy, read by "
-    "the checks on posting and joining).",
-    "Linked channels.open_to to directus_policies.",
-    "Added field directus_users.chat_created_channels (the channels a user created, read by "
-    "the check on adding members).",
-    "Linked channels.user_created to directus_users.",
-    "Added field channels.members (a channel's members, read by the rules on who sees a "
-    "channel).",
-    "Linked channel_members.channel to channels.",
-    "Added field directus_users.chat_memberships (a user's memberships, read by the check on "
-    "posting).",
-    "Linked channel_members.user to directus_users.",
-    "Linked channel_members.user_created to directus_users.",
-]
-
-
 def changes(output: str) -> list[str]:
     """The lines saying what changed (not the risks, notes and their fixes, nor the summary)."""
     return [line for line in output.splitlines() if line and not line.startswith(
@@ -102,27 +91,54 @@ def test_the_upgrade_keeps_every_message_and_says_what_it_added(upgrade):
                           "makes each send exactly-once)."],
              "uuid": ["Added field messages.date_updated (when a message was edited; edits "
                       "are marked by it)."]}[upgrade.variant]
-    lines = changes(out)
-    allowed = [line for line in lines if line.startswith("Allowed Chat User ")]
-    assert [line for line in lines if line not in allowed] == [
+    create = ", ".join(sorted({"channel", "content", upgrade.key, "mentions", "reply_to"}))
+    assert changes(out) == [
         *added, *CHANNELS_ADDED, "Created policy Chat User.",
         "Created channel general (open to every chat user).",
         "Added field messages.channel (every message so far is now in general).",
         "Linked messages.channel to channels.",
+        "Added field messages.reply_to (the message this one replies to).",
+        "Added field messages.mentions (the ids of the users a message mentions).",
+        "Created collection reactions (one emoji per user and message).",
+        "Linked reactions.message to messages, on delete CASCADE.",
+        "Linked reactions.user_created to directus_users, on delete CASCADE.",
+        "Created the flow 'Chat: unique key of reactions' (one row of reactions per user, "
+        "message and emoji).",
+        "Created collection read_positions (up to which message each user has read in each "
+        "channel).",
+        "Linked read_positions.user_created to directus_users, on delete CASCADE.",
+        "Linked read_positions.channel to channels, on delete CASCADE.",
+        "Created the flow 'Chat: unique key of read_positions' (one row of read_positions "
+        "per user and channel).",
+        f"Allowed Chat User read on messages, rows where {rule(IN_READABLE_CHANNEL)} "
+        "(fields *).",
+        f"Allowed Chat User create on messages (fields {create}), checked by "
+        f'{rule(MAY_POST)}, preset {{"channel": "{GENERAL}"}}.',
+        "Allowed Chat User update on messages, own rows only, sent within the last 15 "
+        "minutes (fields content, mentions).",
+        "Allowed Chat User delete on messages, own rows only, sent within the last 15 "
+        "minutes (fields *).",
+        "Allowed Chat User read on directus_users (fields avatar, first_name, id).",
+        *channels_allowed(policy_id(upgrade.server)),
+        "Allowed Chat User read on directus_permissions, rows where {\"_and\": "
+        "[{\"policy\": {\"_in\": \"$CURRENT_POLICIES\"}}, {\"collection\": {\"_eq\": "
+        "\"messages\"}}, {\"action\": {\"_in\": [\"update\", \"delete\"]}}]} (fields "
+        "action, collection, permissions).",
+        "Allowed Chat User read on reactions, rows where "
+        f"{rule(through('message', IN_READABLE_CHANNEL))} (fields *).",
+        "Allowed Chat User create on reactions (fields emoji, key, message).",
+        "Allowed Chat User delete on reactions, own rows only (fields *).",
+        "Allowed Chat User read on read_positions, own rows only (fields *).",
+        "Allowed Chat User create on read_positions (fields channel, key, last_read, "
+        f"last_read_date), checked by {rule(MAY_POST)}.",
+        "Allowed Chat User update on read_positions, own rows only (fields last_read, "
+        "last_read_date).",
+        'Allowed Chat User read on directus_files, rows where {"$FOLLOW(directus_users,'
+        'avatar)": {"_some": {"id": {"_nnull": true}}}} (fields id).',
+        'Allowed Chat User read on directus_fields, rows where {"collection": {"_in": '
+        '["channel_members", "channels", "messages", "reactions", "read_positions"]}} '
+        "(fields *).",
         "Created role Chat User with policy Chat User."]
-    # The whole rule of each is in server/provision/channels.py; here, what is granted.
-    assert [line.split(" (fields ")[0].split(", rows where")[0] for line in allowed] == [
-        "Allowed Chat User read on messages", "Allowed Chat User create on messages",
-        "Allowed Chat User update on messages, own rows only",
-        "Allowed Chat User delete on messages, own rows only",
-        "Allowed Chat User read on directus_users", "Allowed Chat User read on directus_fields",
-        "Allowed Chat User read on channels", "Allowed Chat User create on channels",
-        "Allowed Chat User update on channels", "Allowed Chat User read on channel_members",
-        "Allowed Chat User create on channel_members",
-        "Allowed Chat User delete on channel_members"]
-    assert (f"Allowed Chat User create on messages (fields "
-            f"{', '.join(sorted({'channel', 'content', upgrade.key}))}), checked by ") in out
-    assert "Allowed Chat User read on directus_users (fields id, first_name)." in allowed
     assert all(m["channel"] == GENERAL for m in after.values())
     assert all(m["date_updated"] is None for m in after.values()), "none looks edited"
     assert ("Risk: The Public policy's create on messages: anyone can post, unauthenticated, "
@@ -201,7 +217,10 @@ def test_chat_users_have_least_privilege_after_the_upgrade(upgrade, tokens):
             assert reply["status"] == "error" and reply["error"]["code"] == "FORBIDDEN", extra
             assert "uid" not in reply and len(all_messages(server)) == count
 
-    # Alice edits her message from before the upgrade: now marked as edited, by her.
+    # Alice edits her message from before the upgrade: now marked as edited, by her. (The
+    # edit window counts from date_created, and the template may be older: renew it.)
+    now = datetime.now(UTC).isoformat()
+    assert rest(server, "PATCH", path, {"date_created": now}, server.admin_token)[0] == 200
     status, reply = rest(server, "PATCH", path, {"content": "Hello, edited"}, tokens["alice"])
     assert status == 200 and reply["data"]["date_updated"]
     assert reply["data"]["user_updated"] == old["user_created"]
@@ -224,7 +243,7 @@ def test_chat_users_may_read_the_field_list_of_messages(upgrade, tokens):
     assert fields["content"]["schema"]["max_length"] == {"tutorial": None,
                                                          "uuid": 255}[upgrade.variant]
     status, body = rest(upgrade.server, "GET", "/fields/directus_users", token=tokens["carol"])
-    assert {f["field"] for f in body["data"]} == {"id", "first_name"}
+    assert {f["field"] for f in body["data"]} == {"id", "first_name", "avatar"}
 
 
 def test_chat_users_may_read_what_they_are_allowed(upgrade, tokens):
@@ -232,13 +251,28 @@ def test_chat_users_may_read_what_they_are_allowed(upgrade, tokens):
     assert status == 200
     assert body["data"]["messages"] == {
         "read": {"access": "partial", "fields": ["*"]},  # the channels they may read
-        "create": {"access": "full", "fields": sorted({"channel", "content", upgrade.key}),
+        "create": {"access": "full",
+                   "fields": sorted({"channel", "content", upgrade.key, "mentions",
+                                     "reply_to"}),
                    "presets": {"channel": GENERAL}},
-        "update": {"access": "partial", "fields": ["content"]},
+        "update": {"access": "partial", "fields": ["content", "mentions"]},
         "delete": {"access": "partial", "fields": ["*"]},
         "share": {"access": "none"}}
-    assert body["data"]["directus_users"]["read"] == {"access": "full",
-                                                      "fields": ["id", "first_name"]}
+    assert body["data"]["directus_users"]["read"] == {
+        "access": "full", "fields": ["avatar", "first_name", "id"]}
+    assert body["data"]["reactions"] == {
+        "read": {"access": "partial", "fields": ["*"]},  # those of the channels they may read
+        "create": {"access": "full", "fields": ["emoji", "key", "message"]},
+        "update": {"access": "none"},
+        "delete": {"access": "partial", "fields": ["*"]},
+        "share": {"access": "none"}}
+    assert body["data"]["read_positions"] == {
+        "read": {"access": "partial", "fields": ["*"]},
+        "create": {"access": "full", "fields": ["channel", "key", "last_read",
+                                                "last_read_date"]},
+        "update": {"access": "partial", "fields": ["last_read", "last_read_date"]},
+        "delete": {"access": "none"},
+        "share": {"access": "none"}}
 
 
 def test_the_tutorial_client_still_chats_and_now_shows_names(upgrade):
@@ -286,3 +320,31 @@ def test_the_app_and_the_tutorial_client_chat_both_ways(upgrade, request):
             assert names[f"{marker} from the app"] == "Carol"
 
     run(scenario())
+
+
+def test_replies_reactions_read_positions_and_scrollback_work_on_the_upgraded_collection(
+        upgrade, tokens):
+    """With the collection's own ids: integers on the tutorial's, uuids on the other."""
+    server = upgrade.server
+    original = rest(server, "POST", "/items/messages", {"content": "original"},
+                    tokens["alice"])[1]["data"]
+    key = original["id"]
+    assert isinstance(key, int) == (upgrade.variant == "tutorial")
+    status, reply = rest(server, "POST", "/items/messages",
+                         {"content": "a reply", "reply_to": key}, tokens["bob"])
+    assert status == 200 and reply["data"]["reply_to"] == key
+
+    status, reaction = rest(server, "POST", "/items/reactions",
+                            {"message": key, "emoji": "👍"}, tokens["bob"])
+    assert status == 200 and reaction["data"]["message"] == key
+    # The same message named another way is the same reaction.
+    other_way = str(key) if upgrade.variant == "tutorial" else key.upper()
+    status, body = rest(server, "POST", "/items/reactions",
+                        {"message": other_way, "emoji": "👍"}, tokens["bob"])
+    assert status == 400 and error_code(body) == "RECORD_NOT_UNIQUE"
+
+    status, body = rest(server, "POST", "/items/read_positions", {
+        "last_read": key, "last_read_date": original["date_created"]}, tokens["carol"])
+    assert status == 200 and body["data"]["last_read"] == key
+
+    check_scrollback(server, tokens["carol"], uuid.uuid4().hex)

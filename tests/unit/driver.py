@@ -6,8 +6,9 @@ import base64
 import json
 from itertools import count
 
-from chat import client as c
-from chat.client import ChatClient, Config
+from chat import core as c
+from chat.core import ChatClient, Config
+from chat.loop import Loop
 
 URL = "http://directus.test"
 
@@ -30,36 +31,58 @@ def at(second: int) -> str:
 
 
 class Driver:
-    """Drives a ChatClient like an adapter would, with a hand-moved clock."""
+    """Drives a ChatClient through the adapter loop, as the adapters do, with a
+    hand-moved clock. It fakes only the outside world: it keeps every action the core
+    asked for, the timers it set and the sockets it opened and did not close."""
 
     def __init__(self, random=lambda: 0.5, **config) -> None:
         ids = count(1)
         self.client = ChatClient(Config(directus_url=URL, **config),
                                  new_id=lambda: f"00000000-0000-4000-8000-{next(ids):012d}",
                                  random=random)
+        self.loop = Loop(self.client, self, clock=lambda: self.now)
         self.now = 1000.0
         self.actions: list = []
         self.events: list = []
         self.history: list = []  # every action ever taken from the client, in order
         self.tokens = 0
-        self.timers: dict[str, float] = {}  # name -> when it falls due
+        self.timers: dict[c.Timer, float] = {}  # timer -> when it falls due
+        self.open: set[int] = set()  # sockets asked for and not closed since
 
-    # Inputs, each followed by a drain, like the adapter does.
+    # Inputs, each fed through the adapter loop.
     def __getattr__(self, name):
         method = getattr(self.client, name)
+        return lambda *args, **kwargs: self.loop.feed(method, *args, **kwargs)
 
-        def call(*args, **kwargs):
-            result = method(*args, now=self.now, **kwargs)
-            for action in self.client.take_actions():
-                if isinstance(action, c.SetTimer):
-                    self.timers[action.name] = self.now + action.delay
-                elif isinstance(action, c.CancelTimer):
-                    self.timers.pop(action.name, None)
-                self.actions.append(action)
-                self.history.append(action)
-            self.events += self.client.take_events()
-            return result
-        return call
+    def socket_closed(self, conn, code: int = 1006, reason: str = "") -> None:
+        self.open.discard(conn)
+        self.loop.feed(self.client.socket_closed, conn, code, reason)
+
+    # The effects: the outside world, as the core asks for it.
+    def _did(self, action) -> None:
+        self.actions.append(action)
+        self.history.append(action)
+
+    def open_socket(self, action) -> None:
+        self._did(action)
+        self.open.add(action.conn)
+
+    def close_socket(self, action) -> None:
+        self._did(action)
+        self.open.discard(action.conn)
+
+    def set_timer(self, action) -> None:
+        self._did(action)
+        self.timers[action.timer] = self.now + action.delay
+
+    def cancel_timer(self, action) -> None:
+        self._did(action)
+        self.timers.pop(action.timer, None)
+
+    send_frame = request = save_session = _did
+
+    def show(self, events) -> None:
+        self.events += events
 
     @property
     def phase(self) -> c.Phase:
@@ -67,7 +90,9 @@ class Driver:
 
     @property
     def conn(self) -> int | None:
-        return self.client._conn
+        """The socket the core has open (it opens one at a time)."""
+        assert len(self.open) <= 1, self.open
+        return next(iter(self.open), None)
 
     def take(self, kind=None) -> list:
         """Remove and return the actions so far (only those of type ``kind`` if given)."""
@@ -133,9 +158,7 @@ class Driver:
 
     def reconnect(self, history: list | None = None, catch_up: list | None = ()) -> None:
         """Wait for the next attempt to open a socket, then connect it."""
-        conn = self.next_socket()
-        self.actions.append(c.OpenSocket(conn, ""))
-        self.connect(history, catch_up)
+        self.go_live(self.next_socket(), history, catch_up)
 
     def fail_attempt(self) -> None:
         """Wait for the next attempt to open a socket, and refuse it."""
@@ -157,7 +180,7 @@ class Driver:
             for request in self.take(c.HttpRequest):
                 asked[request.path] = asked.get(request.path, 0) + 1
                 if not up:
-                    self.http_failed(request.id, "network")
+                    self.http_failed(request.id, c.Failure.NETWORK)
                 elif request.path == "/server/ping":
                     self.http_response(request.id, 200, None)
                 elif request.path in ("/auth/login", "/auth/refresh"):
@@ -181,7 +204,7 @@ class Driver:
                 due.append((next_ping, "server-ping"))
             if not due:
                 break
-            when, name = min(due)
+            when, name = min(due, key=lambda due: (due[0], getattr(due[1], "value", due[1])))
             self.now = max(self.now, when)
             if name == "server-ping":
                 next_ping += 30

@@ -2,7 +2,7 @@
 
 from itertools import islice
 
-from chat.backoff import backoff
+from chat.core.backoff import backoff
 
 
 def test_first_delay_is_jittered_then_grows_by_half_up_to_the_cap():

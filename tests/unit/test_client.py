@@ -5,8 +5,8 @@ import logging
 
 import pytest
 
-from chat import client as c
-from chat.client import Phase
+from chat import core as c
+from chat.core import Phase
 
 from .driver import Driver, at, item, token
 
@@ -25,7 +25,7 @@ def timeline_ids(d: Driver) -> list[str]:
 
 
 def outbox(d: Driver) -> list[tuple[str, str]]:
-    return [(e.content, e.state) for e in d.client.outbox]
+    return [(e.content, e.state.value) for e in d.client.outbox]
 
 
 # --- Tokens and sign-in -----------------------------------------------------------
@@ -37,7 +37,7 @@ def test_login_posts_json_mode_and_then_opens_the_socket(driver):
     assert login.path == "/auth/login"
     assert login.body == {"email": "alice@example.com", "password": "pw", "mode": "json"}
     driver.answer_http(200, driver.tokens_body(), login)
-    assert driver.take(c.OpenSocket) == [c.OpenSocket(1, "ws://directus.test/websocket")]
+    assert driver.take(c.OpenSocket) == [c.OpenSocket(conn=1, url="ws://directus.test/websocket")]
     assert driver.client.user_id == "u-alice"
 
 
@@ -59,14 +59,14 @@ def test_wrong_password_signs_out_with_a_sentence(driver):
 
 def test_unreachable_server_on_sign_in_says_so(driver):
     driver.sign_in("a@b.c", "pw")
-    driver.http_failed(driver.take(c.HttpRequest)[0].id, "network")
+    driver.http_failed(driver.take(c.HttpRequest)[0].id, c.Failure.NETWORK)
     assert driver.phase == Phase.SIGNED_OUT
     assert "Can't reach the chat server at http://directus.test" in driver.events[-1].reason
 
 
 def test_cors_refusal_on_sign_in_names_the_setting(driver):
     driver.sign_in("a@b.c", "pw")
-    driver.http_failed(driver.take(c.HttpRequest)[0].id, "cors")
+    driver.http_failed(driver.take(c.HttpRequest)[0].id, c.Failure.CORS)
     assert "CORS_ORIGIN" in driver.events[-1].reason
 
 
@@ -94,7 +94,7 @@ def test_the_newest_refresh_token_is_always_the_one_used(driver):
         refresh = driver.take(c.HttpRequest)[0]
         assert refresh.body["refresh_token"] == expected
         driver.answer_http(200, driver.tokens_body(), refresh)
-    saved = [e.refresh_token for e in driver.events if isinstance(e, c.SessionSaved)]
+    saved = [a.refresh_token for a in driver.history if isinstance(a, c.SaveSession)]
     assert saved == ["refresh-1", "refresh-2", "refresh-3", "refresh-4"]
 
 
@@ -161,7 +161,7 @@ def test_auth_failed_when_refresh_fails_ends_the_session_with_a_reason(driver):
     driver.answer_http(401, {"errors": [{"message": "Invalid user credentials."}]})
     assert driver.phase == Phase.SIGNED_OUT
     assert driver.events[-1].reason == c.SESSION_EXPIRED
-    assert c.SessionSaved(refresh_token=None) in driver.events
+    assert c.SaveSession(refresh_token=None) in driver.history
 
 
 def test_auth_failed_twice_ends_the_session(driver):
@@ -198,7 +198,7 @@ def test_resume_of_a_revoked_session_signs_out_and_forgets_it(driver):
     driver.answer_http(401, {"errors": [{"message": "Invalid user credentials."}]})
     assert driver.phase == Phase.SIGNED_OUT
     assert driver.events[-1].reason == c.SESSION_EXPIRED
-    assert c.SessionSaved(refresh_token=None) in driver.events
+    assert c.SaveSession(refresh_token=None) in driver.history
 
 
 # --- History and live ---------------------------------------------------------------
@@ -318,7 +318,7 @@ def test_error_without_uid_fails_the_create_in_flight(driver):
     driver.frame({"type": "items", "status": "error",
                   "error": {"code": "FAILED_VALIDATION", "message": "Content is bad."}})
     assert driver.client.outbox[0].id == first
-    assert driver.client.outbox[0].state == "failed"
+    assert driver.client.outbox[0].state == c.OutboxState.FAILED
     assert driver.client.outbox[0].error == "Not sent: Content is bad."
     assert driver.frames()[0]["data"]["content"] == "two"  # the queue moves on
 
@@ -407,7 +407,8 @@ def test_create_reply_without_the_stored_row_reads_it_back_before_the_next(drive
     verify = driver.frames()
     assert [f["action"] for f in verify] == ["read"]
     assert verify[0]["query"]["filter"] == {"id": {"_in": [a]}}
-    assert [e.state for e in driver.client.outbox] == ["sending", "pending"]
+    assert [e.state for e in driver.client.outbox] == [c.OutboxState.SENDING,
+                                                 c.OutboxState.PENDING]
     driver.frame({"type": "items", "uid": verify[0]["uid"], "data": []})  # not stored
     assert driver.frames()[0]["data"] == {"id": a, "content": "a"}
 
@@ -472,7 +473,7 @@ def test_a_silent_connection_is_closed_as_dead_after_two_heartbeats(driver):
     driver.events.clear()
     driver.advance(8, pings=False)
     assert phases(driver)[0] == Phase.WAITING
-    assert c.CloseSocket(1, 4000, "reconnecting") in driver.take()
+    assert c.CloseSocket(conn=1, code=4000, reason="reconnecting") in driver.take()
 
 
 def test_a_socket_that_never_opens_is_given_up_after_the_connect_timeout(driver):
@@ -563,7 +564,7 @@ def test_sign_out_revokes_closes_cleanly_and_never_reconnects(driver):
     actions = driver.take()
     logout = [a for a in actions if isinstance(a, c.HttpRequest)]
     assert logout[0].path == "/auth/logout" and logout[0].body["refresh_token"] == "refresh-1"
-    assert c.CloseSocket(1, 1000, "signed out") in actions
+    assert c.CloseSocket(conn=1, code=1000, reason="signed out") in actions
     assert driver.phase == Phase.SIGNED_OUT and driver.events[-1].reason is None
     driver.advance(3600)
     assert not driver.take(c.OpenSocket)
@@ -585,7 +586,7 @@ def test_sign_out_during_a_refresh_also_revokes_the_token_that_refresh_brings(dr
     assert [(r.path, r.body["refresh_token"]) for r in logout] == [
         ("/auth/logout", "refresh-2")]
     assert driver.phase == Phase.SIGNED_OUT and not driver.take(c.OpenSocket)
-    saved = [e.refresh_token for e in driver.events if isinstance(e, c.SessionSaved)]
+    saved = [a.refresh_token for a in driver.history if isinstance(a, c.SaveSession)]
     assert saved[-1] is None  # the new token is never kept
     assert driver.client.user_id is None
 
@@ -776,7 +777,7 @@ def test_phase_changes_follow_the_transition_table(driver):
 def resume_after_a_failed_first_refresh(d: Driver, user: str = "u-alice") -> None:
     """A saved session whose first refresh finds the server down; the retry works."""
     d.resume("saved-refresh")
-    d.http_failed(d.take(c.HttpRequest)[-1].id, "network")
+    d.http_failed(d.take(c.HttpRequest)[-1].id, c.Failure.NETWORK)
     assert d.phase == Phase.WAITING
     for _ in range(400):  # the next attempt refreshes first
         refresh = [r for r in d.take(c.HttpRequest) if r.path == "/auth/refresh"]
@@ -816,7 +817,7 @@ def test_nothing_can_be_queued_before_the_session_user_is_known(driver):
     """Typed while a resume has not reached the server yet: refused with a sentence, so
     no message ever waits without an owner (the text stays in the composer)."""
     driver.resume("saved-refresh")
-    driver.http_failed(driver.take(c.HttpRequest)[-1].id, "network")
+    driver.http_failed(driver.take(c.HttpRequest)[-1].id, c.Failure.NETWORK)
     assert driver.phase == Phase.WAITING
     with pytest.raises(ValueError, match="once connected"):
         driver.send("typed before anyone is known")
@@ -841,7 +842,7 @@ def test_a_failing_refresh_is_retried_at_a_bounded_rate_with_backoff(failure):
         for request in d.take(c.HttpRequest):
             attempts.append(d.now)
             if failure == "network":
-                d.http_failed(request.id, "network")
+                d.http_failed(request.id, c.Failure.NETWORK)
             else:
                 d.answer_http(500, None, request)
         d.advance(0.1)
@@ -897,7 +898,7 @@ def test_probes_are_jittered_so_clients_cut_off_together_come_back_spread_out():
         d = Driver(random=lambda v=value: v)
         d.sign_in_and_connect()
         d.drop()
-        delays |= {round(t - d.now, 2) for name, t in d.timers.items() if name == "probe"}
+        delays |= {round(t - d.now, 2) for name, t in d.timers.items() if name == c.Timer.PROBE}
     interval = Driver().client.config.probe_interval
     assert len(delays) == 4 and min(delays) >= 0.5 * interval and max(delays) < 1.5 * interval
 

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from chat.client import Phase
+from chat.core import Phase
 from chat.headless import HeadlessClient
 
 ANSWERS = {

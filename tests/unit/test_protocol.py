@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chat import protocol as p
+from chat.core import protocol as p
 
 
 def test_frames_parse_to_their_types():

@@ -18,3 +18,11 @@ def test_missing_arguments_exit_with_2_and_say_which(capsys):
         main(["--url", "http://127.0.0.1:8055"])
     assert exited.value.code == 2
     assert "the following arguments are required: --token" in capsys.readouterr().err
+
+
+def test_edit_window_must_be_a_whole_number_of_minutes(capsys):
+    for value in ("0", "-5", "1.5", "soon"):
+        with pytest.raises(SystemExit) as exited:
+            main(["--url", "http://127.0.0.1:9", "--token", "x", "--edit-window", value])
+        assert exited.value.code == 2
+        assert "is not a whole number of minutes, 1 or more" in capsys.readouterr().err

@@ -8,8 +8,9 @@ import pprint
 import subprocess
 import sys
 import textwrap
+import typing
 
-from chat import client as c
+from chat import core as c
 
 from .driver import Driver, token
 
@@ -17,8 +18,9 @@ PASSWORD = "hunter2-password"
 
 
 def session_with_every_secret() -> tuple[Driver, list[str]]:
-    """Sign in, refresh, send, sign out: every action and event kind that carries a
-    password or a token goes through. Returns the driver and the secrets it saw."""
+    """Sign in, refresh, send (into the rate limit), sign out: every kind of action and
+    event goes through, with every password and token. Returns the driver and the
+    secrets it saw."""
     d = Driver()
     d.sign_in("alice@example.com", PASSWORD)
     d.answer_http(200, d.tokens_body())
@@ -26,6 +28,7 @@ def session_with_every_secret() -> tuple[Driver, list[str]]:
     d.advance(720)  # the refresh falls due
     d.answer_http(200, d.tokens_body())
     d.send("hello")
+    d.frame({"type": "server", "status": "error", "error": {"code": "REQUESTS_EXCEEDED"}})
     d.sign_out()
     secrets = [PASSWORD, token("u-alice", 1), token("u-alice", 2), "refresh-1", "refresh-2"]
     return d, secrets
@@ -35,7 +38,7 @@ def test_every_action_and_event_carrying_a_secret_has_a_masked_repr(caplog):
     d, secrets = session_with_every_secret()
     carriers = [x for x in d.history + d.events if any(s in str(vars(x)) for s in secrets)]
     kinds = {type(x) for x in carriers}
-    assert kinds == {c.HttpRequest, c.SendFrame, c.SessionSaved}, kinds
+    assert kinds == {c.HttpRequest, c.SendFrame, c.SaveSession}, kinds
     paths = {x.path for x in carriers if isinstance(x, c.HttpRequest)}
     assert paths == {"/auth/login", "/auth/refresh", "/auth/logout"}
     caplog.set_level(logging.DEBUG)
@@ -49,12 +52,22 @@ def test_every_action_and_event_carrying_a_secret_has_a_masked_repr(caplog):
     assert "/auth/login" in shown and "alice@example.com" in shown and '"type":"auth"' in shown
 
 
+def test_no_kind_of_action_or_event_shows_a_secret():
+    d, secrets = session_with_every_secret()
+    everything = d.history + d.events
+    kinds = set(typing.get_args(c.Action)) | set(typing.get_args(c.Event))
+    assert {type(x) for x in everything} == kinds  # a new kind must come through here
+    shown = "\n".join(repr(x) + str(x) for x in everything)
+    for secret in secrets:
+        assert secret not in shown
+
+
 def test_masked_actions_still_compare_by_value():
     d, _ = session_with_every_secret()
     for x in d.history + d.events:
         assert x == type(x)(**vars(x))
-    assert c.SendFrame(1, "a") != c.SendFrame(1, "b")
-    assert c.SessionSaved(refresh_token="x") != c.SessionSaved(refresh_token="y")
+    assert c.SendFrame(conn=1, text="a") != c.SendFrame(conn=1, text="b")
+    assert c.SaveSession(refresh_token="x") != c.SaveSession(refresh_token="y")
 
 
 def test_a_failed_comparison_in_pytest_does_not_print_the_secrets(tmp_path):
@@ -62,16 +75,17 @@ def test_a_failed_comparison_in_pytest_does_not_print_the_secrets(tmp_path):
     # The objects come from calls, as actions do in the tests: pytest then names the
     # call instead of quoting source text.
     test.write_text(textwrap.dedent(f"""
-        from chat.client import HttpRequest, SendFrame, SessionSaved
+        from chat.core import HttpRequest, SaveSession, SendFrame
 
         def frame(t):
-            return SendFrame(1, '{{"type":"auth","access_token":"tok-' + t + '"}}')
+            return SendFrame(conn=1, text='{{"type":"auth","access_token":"tok-' + t + '"}}')
 
         def login(t):
-            return HttpRequest(1, "/auth/login", {{"password": "{PASSWORD}"[:-1] + t}})
+            return HttpRequest(id=1, path="/auth/login",
+                               body={{"password": "{PASSWORD}"[:-1] + t}})
 
         def saved(t):
-            return SessionSaved(refresh_token="rt-" + t)
+            return SaveSession(refresh_token="rt-" + t)
 
         def test_frame():
             assert frame("A") == frame("B")

@@ -155,7 +155,7 @@ def test_the_real_folder_serves_the_page_and_the_benchmark_only():
     server = StaticServer()
     server.start()
     try:
-        for path in ("/", "/main.py", "/pyscript.toml", "/config.json", "/chat/view.py",
+        for path in ("/", "/main.py", "/pyscript.toml", "/config.json", "/chat/ui/view.py",
                      "/static/boot.js", "/static/pyodide-snapshot.mjs",
                      "/bench/reference/index.html", "/bench/python-hello/index.html"):
             assert get(server, path)[0] == 200, path

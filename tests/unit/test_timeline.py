@@ -3,8 +3,8 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chat.protocol import Message
-from chat.timeline import Timeline
+from chat.core.protocol import Message
+from chat.core.timeline import Timeline
 
 
 def msg(i: str, created: float, content: str = "x") -> Message:

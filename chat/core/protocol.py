@@ -9,10 +9,10 @@ raises), and the ``encode_*`` functions return the JSON text to send::
     >>> encode_pong()
     '{"type":"pong"}'
 
-The frame shapes are the ones measured against Directus 11 and 12 (see
-``shared/docs/directus-realtime.md``): replies carry no ``status: ok``, error
-frames of ``items`` and ``subscribe`` requests carry no ``uid`` on 11, and
-rate-limit errors come as ``type: server``.
+The frame shapes are the ones measured against Directus 11 and 12: replies carry
+no ``status: ok``, error frames of ``items`` and ``subscribe`` requests carry no
+``uid`` on 11, and rate-limit errors come as ``type: server`` (docs/TUTORIAL.md,
+"Telling the cases apart", lists the error frames with the tests that pin them).
 """
 
 from __future__ import annotations

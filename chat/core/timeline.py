@@ -13,9 +13,9 @@ other way, such as the reply to our own create, does not.
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
+from bisect import bisect_left, bisect_right, insort
 
-from chat.protocol import Message
+from chat.core.protocol import Message
 
 
 class Timeline:
@@ -33,9 +33,16 @@ class Timeline:
     def get(self, message_id: str) -> Message | None:
         return self._by_id.get(message_id)
 
-    def messages(self) -> list[Message]:
-        """All messages, oldest first."""
-        return [self._by_id[key[1]] for key in self._keys]
+    def messages(self, start: int = 0, stop: int | None = None) -> list[Message]:
+        """All messages, oldest first (or those at positions ``start`` to ``stop``)."""
+        return [self._by_id[key[1]] for key in self._keys[start:stop]]
+
+    def position(self, key: tuple[float, str], *, after: bool = False) -> int:
+        """How many messages sort before ``key`` (``after``: before it or at it)."""
+        return (bisect_right if after else bisect_left)(self._keys, key)
+
+    def key_at(self, position: int) -> tuple[float, str]:
+        return self._keys[position]
 
     def newest(self) -> Message | None:
         return self._by_id[self._keys[-1][1]] if self._keys else None

@@ -1,0 +1,102 @@
+"""The chat core: the Directus protocol and the client as a state machine, in plain
+Python with no I/O, clock or randomness of its own (inputs in, actions and events out).
+This is its public face: ``ChatClient`` (client.py), its ``Config``, the actions for an
+adapter and the events for a view. It imports nothing of the browser, so the same core
+runs in the page (chat.browser) and in CPython (chat.headless). An adapter calls an
+input, then performs the actions and hands the events to the view (chat.loop does this
+for every adapter)::
+
+    client = ChatClient(Config(directus_url="http://127.0.0.1:8055"),
+                        new_id=lambda: str(uuid.uuid4()), random=random.random)
+    client.sign_in("alice@example.com", "secret", now=time.monotonic())
+    for action in client.take_actions():
+        ...  # OpenSocket, SendFrame, CloseSocket, HttpRequest, SetTimer, CancelTimer, SaveSession
+    for event in client.take_events():
+        ...  # PhaseChanged, TimelineChanged, OutboxChanged, Notice
+
+What the client guarantees (docs/RELIABILITY.md has the tests and figures):
+- one owner for the single-use refresh token, refreshed over REST before the access
+  token expires, a failed refresh retried on a backoff; nothing is sent between
+  ``TOKEN_EXPIRED`` and the next ``auth`` ``ok``;
+- sign-out revokes the session, also when a refresh in flight rotates its token (the
+  token it brings is logged out too);
+- exactly one live subscription per socket, uids never reused;
+- every message typed is sent exactly once: it has a client-made UUID, waits in the
+  outbox across disconnects and is confirmed by its reply, its own create event or,
+  after ``RECORD_NOT_UNIQUE``, by reading it back;
+- the user is known from every token taken, however the session started, and nothing
+  is queued before it is: a message waiting in the outbox is only ever sent as the
+  account that typed it;
+- no password or token in any repr of an action or event (so in no log line or test
+  report either);
+- at most one ``items`` request in flight, because Directus 11 sends error frames for
+  them without the uid;
+- after every (re)connect the newest page is merged and any larger gap read from where
+  the timeline was complete (as pages, reads and the subscription's events showed it,
+  never the replies to our own creates, which overtake a busy server's queued events),
+  then what is newer than the page read once more (Directus reads the page before it
+  registers the subscription), all before the outbox goes and the phase is live:
+  nothing created while away or while subscribing is missing, and nothing shows twice;
+- back within seconds of the server answering again, however long it was down: while
+  waiting, a cheap probe (``GET /server/ping``, every ~2 s, jittered) decides when to
+  reconnect; the socket's backoff still spaces the attempts when the server answers but
+  the socket fails.
+"""
+
+from chat.core.actions import (
+    Action,
+    CancelTimer,
+    CloseSocket,
+    Failure,
+    HttpRequest,
+    Method,
+    OpenSocket,
+    SaveSession,
+    SendFrame,
+    SetTimer,
+    Timer,
+)
+from chat.core.client import ChatClient
+from chat.core.config import Config
+from chat.core.events import (
+    Event,
+    Notice,
+    OutboxChanged,
+    OutboxState,
+    Outgoing,
+    PhaseChanged,
+    TimelineChanged,
+)
+from chat.core.phases import (
+    CONNECTED,
+    DOWN,
+    IGNORED,
+    SIGNED_IN,
+    TRANSITIONS,
+    InvalidState,
+    Phase,
+    Trigger,
+)
+from chat.core.protocol import Message
+from chat.core.texts import (
+    CORS_REFUSED,
+    GAVE_UP,
+    NO_ACCESS,
+    NO_ANSWER,
+    NOT_RESUMED,
+    SERVER_BUSY,
+    SESSION_EXPIRED,
+    UNREACHABLE,
+    UNREACHABLE_SIGN_IN,
+    WRONG_PASSWORD,
+)
+
+__all__ = [
+    "CONNECTED", "CORS_REFUSED", "DOWN", "GAVE_UP", "IGNORED", "NO_ACCESS", "NO_ANSWER",
+    "NOT_RESUMED", "SERVER_BUSY", "SESSION_EXPIRED", "SIGNED_IN", "TRANSITIONS",
+    "UNREACHABLE", "UNREACHABLE_SIGN_IN", "WRONG_PASSWORD",
+    "Action", "CancelTimer", "ChatClient", "CloseSocket", "Config", "Event", "Failure",
+    "HttpRequest", "InvalidState", "Message", "Method", "Notice", "OpenSocket",
+    "OutboxChanged", "OutboxState", "Outgoing", "Phase", "PhaseChanged", "SaveSession",
+    "SendFrame", "SetTimer", "TimelineChanged", "Timer", "Trigger",
+]

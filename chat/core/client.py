@@ -1,0 +1,407 @@
+"""ChatClient, the core's one public face: inputs in (each with the current monotonic
+time), actions and events out through ``take_actions`` and ``take_events``.
+
+It composes the parts, one concern each, which share one ``Output``: the session
+(tokens), the connection (the socket and its attempts), the requests (items requests,
+one in flight), sync (the subscription, merging into the timeline) and the outbox. Here
+is what decides between them; the phase moves only by a trigger through the table in
+phases.py.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from chat.core import protocol, texts
+from chat.core.actions import Action, Failure, Timer
+from chat.core.config import Config
+from chat.core.connection import Connection
+from chat.core.events import Event, Outgoing, PhaseChanged
+from chat.core.outbox import Outbox, content_of
+from chat.core.output import Output, Purpose
+from chat.core.phases import (
+    CONNECTED,
+    SIGNED_IN,
+    Handshake,
+    InvalidState,
+    Phase,
+    Refresh,
+    Trigger,
+    next_phase,
+)
+from chat.core.requests import CreateMessage, GapRead, Requests, SyncPage
+from chat.core.session import Session
+from chat.core.sync import Sync
+from chat.core.timeline import Timeline
+
+log = logging.getLogger("chat")
+
+
+class ChatClient:
+    def __init__(self, config: Config, *, new_id: Callable[[], str],
+                 random: Callable[[], float]) -> None:
+        self.config = config
+        self.phase = Phase.SIGNED_OUT
+        self._new_id = new_id
+        self._out = Output(http_timeout=config.http_timeout)
+        self._session = Session(config, self._out, random)
+        self._connection = Connection(config, self._out, random)
+        self._outbox = Outbox(self._out)
+        self._sync = Sync(config, self._out, stored=self._stored)
+        self._requests = Requests(config, self._out, self._outbox, self._sync,
+                                  self._connection.send)
+
+    # --- Drains, and what may be read -------------------------------------------------------
+
+    def take_actions(self) -> list[Action]:
+        """What the adapter must do now, in order. Call after every input."""
+        actions, self._out.actions = self._out.actions, []
+        return actions
+
+    def take_events(self) -> list[Event]:
+        """What the view must show now, in order. Call after every input."""
+        self._flush()
+        events, self._out.events = self._out.events, []
+        return events
+
+    @property
+    def timeline(self) -> Timeline:
+        return self._sync.timeline
+
+    @property
+    def outbox(self) -> tuple[Outgoing, ...]:
+        return self._outbox.snapshot()
+
+    @property
+    def user_id(self) -> str | None:
+        return self._session.user_id
+
+    # --- Inputs: the user -------------------------------------------------------------------
+
+    def sign_in(self, email: str, password: str, *, now: float) -> None:
+        """Sign in with a password over REST. Answer the HttpRequest it asks for."""
+        self._fire(Trigger.SIGN_IN)
+        self._session.login(email, password)
+
+    def resume(self, refresh_token: str, *, now: float) -> None:
+        """Resume a saved session from its refresh token, without the password."""
+        self._fire(Trigger.RESUME)
+        self._session.resume(refresh_token)
+
+    def sign_out(self, *, now: float) -> None:
+        """Revoke the session and close the socket cleanly. Never reconnects."""
+        self._session.sign_out()
+        self._outbox.clear()
+        self._sync.clear()
+        self._end_session(Trigger.SIGN_OUT, None)
+
+    def send(self, text: str, *, now: float) -> str:
+        """Queue a message and return its id. Raises ValueError with a sentence for
+        people if the text is empty or too long, or if the session's user is not known
+        yet (a resumed session that has not reached the server): every message waiting
+        in the outbox has an owner, so it is never sent as another account."""
+        if self.phase not in SIGNED_IN:
+            raise InvalidState(f"cannot send while {self.phase.value}")
+        if self.user_id is None:
+            raise ValueError(texts.NOT_RESUMED)
+        content = content_of(text, self.config.max_length)
+        message_id = self._new_id()
+        self._outbox.add(message_id, content)
+        self._pump()
+        return message_id
+
+    def retry(self, message_id: str, *, now: float) -> None:
+        """Send a failed message again, after the others waiting."""
+        if self._outbox.retry(message_id):
+            self._pump()
+
+    def discard(self, message_id: str, *, now: float) -> None:
+        """Drop a failed message from the outbox."""
+        self._outbox.discard(message_id)
+
+    def retry_now(self, *, now: float) -> None:
+        """The user asked to reconnect now (after giving up, or while waiting)."""
+        if self.phase is Phase.GAVE_UP:
+            self._connection.restart_count()
+        self._connect(Trigger.RETRY_NOW, now)
+
+    def network_changed(self, online: bool, *, now: float) -> None:
+        """The browser's online/offline signal. Online again retries at once."""
+        self._connection.online = online
+        if online:
+            self._connect(Trigger.ONLINE, now)
+        elif self._fire(Trigger.OFFLINE):
+            self._out.cancel_timer(Timer.RECONNECT)
+            self._connection.stop_probing()
+
+    # --- Inputs: the adapter ----------------------------------------------------------------
+
+    def http_response(self, request_id: int, status: int, body: Any, *, now: float) -> None:
+        """A REST answer: ``body`` is the parsed JSON (or None)."""
+        if self._session.revoking(request_id, status, body):
+            return
+        match self._out.answered(request_id):
+            case Purpose.LOGIN:
+                self._on_login(status, body, now)
+            case Purpose.REFRESH:
+                self._on_refresh(status, body, now)
+            case Purpose.PROBE:
+                self._on_probe(200 <= status < 300, now)
+
+    def http_failed(self, request_id: int, failure: Failure = Failure.NETWORK, *,
+                    now: float) -> None:
+        """A REST request got no answer."""
+        self._session.unanswered(request_id)
+        why = (texts.CORS_REFUSED if failure is Failure.CORS
+               else texts.UNREACHABLE_SIGN_IN).format(url=self.config.directus_url)
+        match self._out.answered(request_id):
+            case Purpose.LOGIN:
+                self._end_session(Trigger.SESSION_ENDED, why)
+            case Purpose.REFRESH:
+                self._refresh_failed(why, now)
+            case Purpose.PROBE:
+                self._on_probe(False, now)
+
+    def socket_opened(self, conn: int, *, now: float) -> None:
+        if not self._connection.is_current(conn) or not self._fire(Trigger.SOCKET_OPEN):
+            return
+        self._connection.heard(now)
+        self._send_auth()
+
+    def socket_message(self, conn: int, text: Any, *, now: float) -> None:
+        """One text frame from socket ``conn``. Stale sockets and bad frames are ignored."""
+        if not self._connection.is_current(conn):
+            return
+        self._connection.heard(now)
+        frame = protocol.parse(text)
+        match frame:
+            case protocol.Ping():
+                self._connection.send(protocol.encode_pong())
+            case protocol.AuthOk():
+                self._on_auth_ok()
+            case protocol.AuthError():
+                self._on_auth_error(frame, now)
+            case protocol.SubscriptionEvent():
+                if self._sync.take(frame):
+                    # The first page. Directus reads it before it registers the
+                    # subscription: a message created in between is in neither. One read
+                    # of everything newer than the page (with the overlap) closes that
+                    # window before the outbox goes; live once it is answered. (A larger
+                    # gap is read the same way.)
+                    self._requests.queue(GapRead(self._sync.read_since()))
+                    self._pump()
+            case protocol.ItemsReply():
+                self._on_items(frame, now)
+            case protocol.RequestError():
+                self._on_request_error(frame, now)
+            case protocol.Unparsable():
+                log.warning("ignored a frame: %s", frame.reason)
+
+    def socket_closed(self, conn: int, code: int = 1006, reason: str = "", *,
+                      now: float) -> None:
+        if not self._connection.is_current(conn):
+            return
+        self._connection.closed()  # the adapter closed it already: send no CloseSocket
+        log.info("socket closed (code %s)", code)
+        self._lost(self._unreachable, now)
+
+    def timer_fired(self, timer: Timer, *, now: float) -> None:
+        if not self._out.fired(timer):
+            return
+        match timer:
+            case Timer.RECONNECT:
+                self._connect(Trigger.RECONNECT_DUE, now)
+            case Timer.REFRESH:
+                self._session.start_refresh()
+            case Timer.WATCHDOG:
+                self._watch(now)
+            case Timer.BUSY:  # the rate limit's wait is over
+                self._requests.release()
+                self._pump()
+            case Timer.PROBE:
+                self._connection.probe_due(self.phase)
+
+    # --- The session ------------------------------------------------------------------------
+
+    def _on_login(self, status: int, body: Any, now: float) -> None:
+        if status == 200 and self._take_tokens(body, now):
+            self._connect(Trigger.TOKENS_OK, now)
+        elif status == 401:
+            self._end_session(Trigger.SESSION_ENDED, texts.WRONG_PASSWORD)
+        else:
+            self._end_session(Trigger.SESSION_ENDED, texts.sign_in_failed(body, status))
+
+    def _on_refresh(self, status: int, body: Any, now: float) -> None:
+        self._session.refresh = Refresh.IDLE
+        if status == 200 and self._take_tokens(body, now):
+            if self._connection.conn is None:  # waiting for these to connect
+                self._connect(Trigger.TOKENS_OK, now)
+            elif self.phase in CONNECTED:
+                # Same socket, new token: moves its expiry, and ends a TOKEN_EXPIRED pause.
+                self._send_auth()
+        elif status in (400, 401, 403):
+            self._end_session(Trigger.SESSION_ENDED, texts.SESSION_EXPIRED)
+        else:
+            self._refresh_failed(self._unreachable, now)
+
+    def _refresh_failed(self, reason: str, now: float) -> None:
+        self._session.refresh = Refresh.IDLE
+        if self.phase in (Phase.SIGNING_IN, Phase.CONNECTING):
+            self._lost(reason, now)
+        elif self.phase in CONNECTED:
+            self._session.retry_refresh(now)
+
+    def _take_tokens(self, body: Any, now: float) -> bool:
+        user_id = self._session.take(body, now)
+        if user_id is None:
+            return False
+        if self._outbox.own(user_id):
+            self._sync.clear()  # another account: the previous one's chat is not theirs
+        return True
+
+    def _end_session(self, trigger: Trigger, reason: str | None) -> None:
+        """Signed out: by the user (reason None) or because the session cannot go on."""
+        self._drop_socket(code=1000, reason="signed out")
+        self._out.cancel_timers()
+        self._out.forget_requests()
+        self._session.end(forget=reason is None)
+        self._connection.reset()
+        self._fire(trigger, reason=reason)
+
+    # --- The connection ---------------------------------------------------------------------
+
+    def _connect(self, trigger: Trigger, now: float) -> None:
+        if not self._fire(trigger):
+            return
+        self._out.cancel_timer(Timer.RECONNECT)
+        if self._session.expires_soon(now):
+            self._session.start_refresh()  # its answer connects
+        else:
+            self._connection.open(now)
+
+    def _lost(self, reason: str, now: float) -> None:
+        """Drop the socket (if any) and schedule the next attempt."""
+        self._drop_socket(code=4000, reason="reconnecting")
+        trigger, retry_in = self._connection.lost(now)
+        if trigger is Trigger.GIVE_UP:
+            reason = texts.GAVE_UP.format(n=self.config.max_attempts) + " " + reason
+        self._fire(trigger, retry_in=retry_in, reason=reason)
+
+    @property
+    def _unreachable(self) -> str:
+        return texts.UNREACHABLE.format(url=self.config.directus_url)
+
+    def _drop_socket(self, *, code: int, reason: str) -> None:
+        self._connection.close(code=code, reason=reason)
+        self._requests.clear()
+        self._sync.unsubscribe()
+        self._outbox.unsend()
+
+    def _watch(self, now: float) -> None:
+        live = self.phase is Phase.LIVE
+        if not self._connection.healthy(now, live=live):
+            return self._lost(self._unreachable, now)
+        if live and not self._connection.paused:
+            if self._requests.expire(now):
+                return self._lost(self._unreachable, now)
+            self._pump()  # the next may go, if a create was given up
+        self._connection.watch_later()
+
+    def _on_probe(self, up: bool, now: float) -> None:
+        if self._connection.probe_answered(up, self.phase):
+            self._connect(Trigger.SERVER_BACK, now)
+
+    # --- Frames -----------------------------------------------------------------------------
+
+    def _send_auth(self) -> None:
+        self._connection.send(self._session.auth_frame(self._out.uid("auth")))
+
+    def _on_auth_ok(self) -> None:
+        self._connection.handshake = Handshake.FIRST
+        if self._fire(Trigger.AUTH_OK):
+            self._connection.send(self._sync.subscribe(self._out.uid("live")))
+        elif self._connection.paused:
+            if self._connection.token_renewed():  # events were missed meanwhile
+                self._requests.queue(SyncPage())
+            self._pump()
+
+    def _on_auth_error(self, frame: protocol.AuthError, now: float) -> None:
+        log.info("auth error %s", frame.code)
+        if frame.code == "TOKEN_EXPIRED" and self.phase in (Phase.SYNCING, Phase.LIVE):
+            self._connection.token_expired()  # nothing but auth is sent until renewed
+            self._session.start_refresh()
+        elif self.phase is Phase.AUTHENTICATING and frame.code in ("AUTH_FAILED",
+                                                                   "TOKEN_EXPIRED"):
+            if self._connection.handshake is Handshake.RETRIED:
+                return self._end_session(Trigger.SESSION_ENDED, texts.SESSION_EXPIRED)
+            self._connection.handshake = Handshake.RETRIED
+            self._drop_socket(code=4001, reason="auth failed")
+            self._fire(Trigger.AUTH_RETRY)
+            self._session.forget_access()
+            self._session.start_refresh()
+        else:
+            self._lost(self._unreachable, now)
+
+    def _on_items(self, frame: protocol.ItemsReply, now: float) -> None:
+        request = self._requests.answer(frame)
+        if request is None:
+            return
+        if not isinstance(request, CreateMessage):
+            self._caught_up(now)
+        self._pump()
+
+    def _on_request_error(self, frame: protocol.RequestError, now: float) -> None:
+        if frame.code == "REQUESTS_EXCEEDED":
+            return self._requests.hold()
+        if frame.type in ("subscribe", "subscription"):
+            # Refused while the token was expired: read again once it is renewed.
+            if (not self._connection.events_refused() and not self._sync.subscribed
+                    and frame.code == "FORBIDDEN"):
+                self._end_session(Trigger.SESSION_ENDED, texts.NO_ACCESS)
+            return
+        request = self._requests.refuse(frame)
+        if request is None:
+            return
+        if isinstance(request, SyncPage | GapRead):
+            self._caught_up(now)
+        self._pump()
+
+    # --- Requests ---------------------------------------------------------------------------
+
+    def _pump(self) -> None:
+        """Send the next items request if the socket may take one."""
+        if self._sync.subscribed and self._connection.ready:
+            self._requests.pump()
+
+    def _caught_up(self, now: float) -> None:
+        """A read after the subscription's init was answered: live once none is left."""
+        if not self._requests.reading and self._fire(Trigger.SYNCED):
+            self._connection.went_live(now)
+
+    def _stored(self, message_id: str) -> None:
+        """The server shows this message stored: if it is ours, it leaves the outbox."""
+        if self._outbox.stored(message_id):
+            self._requests.forget(message_id)
+
+    # --- Phases -----------------------------------------------------------------------------
+
+    def _fire(self, trigger: Trigger, *, retry_in: float | None = None,
+              reason: str | None = None) -> bool:
+        """Move to the phase the table gives for ``trigger`` (InvalidState if it has
+        none); False if the trigger changes nothing in this phase."""
+        phase = next_phase(self.phase, trigger)
+        if phase is None:
+            return False
+        self.phase = phase
+        self._flush()
+        self._out.emit(PhaseChanged(phase=phase, attempt=self._connection.attempt,
+                                    retry_in=retry_in, reason=reason, user_id=self.user_id))
+        return True
+
+    def _flush(self) -> None:
+        """Turn the changes collected since the last flush into events."""
+        self._sync.flush()
+        self._outbox.flush()
+

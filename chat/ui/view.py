@@ -1,0 +1,263 @@
+"""The page: draws the core's events and passes the user's actions to the app.
+
+    view = View(app, max_length=config.max_length)  # app: sign_in, send, retry, ...
+    view.ready()           # Python is up: the form now works without boot.js
+    view.apply(events)     # after every input to the core
+
+The parts of the page are drawn by the modules beside this one (sign_in, status,
+composer, messages, outbox); this one wires them to the app and to the events, and
+decides when to draw the list. User text reaches the DOM only as text, never as HTML.
+The first change after a quiet spell is drawn at once (a message shows as soon as it
+arrives); changes that come while that frame is still on its way are drawn together in
+it, so a burst costs at most two layouts per frame. Only a window of messages is in the
+DOM (chat.ui.window says which); scrolling near either edge brings back more. The phase
+is shown at once: tests and screen readers wait on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import js
+from pyscript import document
+from pyscript.ffi import create_proxy
+
+from chat.core import (
+    SIGNED_IN,
+    Notice,
+    OutboxChanged,
+    Outgoing,
+    Phase,
+    PhaseChanged,
+    TimelineChanged,
+)
+from chat.core.protocol import Message
+from chat.ui.composer import Composer
+from chat.ui.dom import listen
+from chat.ui.messages import MessageList
+from chat.ui.outbox import OutboxList
+from chat.ui.sign_in import SignIn
+from chat.ui.status import Status
+from chat.ui.window import Side, Window
+
+AT_BOTTOM = 48  # pixels from the end of the list that still count as "at the bottom"
+EDGE = 800  # pixels from an edge of the list that count as near it
+
+
+class View:
+    def __init__(self, app, *, max_length: int) -> None:
+        by_id = document.getElementById
+        loop = asyncio.get_event_loop()
+        self._root = document.documentElement
+        self._sign_in_view, self._chat_view = by_id("sign-in-view"), by_id("chat-view")
+        self._log, self._new_messages = by_id("messages"), by_id("new-messages")
+        self._empty = by_id("empty")
+        self.sign_in = SignIn(by_id, app, phase=lambda: self._phase)
+        self._status = Status(by_id, app, loop)
+        self._composer = Composer(by_id, app, max_length=max_length, sent=self._sent)
+        self._messages = MessageList(by_id("days"), loop)
+        self._outbox = OutboxList(by_id("outbox"), app)
+        self._window = Window()
+
+        self._phase = Phase.SIGNED_OUT
+        self._user_id: str | None = None
+        # What waits for the next draw.
+        self._pending: dict[str, Message | None] = {}  # id -> message, None: removed
+        self._reset = False  # redraw everything
+        self._grow: Side | None = None  # scrolled near that edge of the window
+        self._outgoing: tuple[Outgoing, ...] = ()
+        self._outbox_dirty = False
+        self._dirty = False
+        self._applying = False
+        self._frame_requested = False
+        self._stick = False  # scroll to the end after the next draw (the user just sent)
+        self._pinned = True  # the list was at its end when last scrolled
+
+        # Proxies live as long as the page: they are never destroyed.
+        self._frame_proxy = create_proxy(self._on_frame)
+        self._listeners = listen([
+            (self._log, "scroll", self._on_scroll),
+            (self._new_messages, "click", lambda event: self._show_newest()),
+            (by_id("sign-out"), "click", lambda event: app.sign_out()),
+        ])
+        # The list shrinks when the draft grows or a phone keyboard opens: keep its end
+        # in view if it was.
+        self._resized = create_proxy(self._on_resize)
+        js.ResizeObserver.new(self._resized).observe(self._log)
+
+    # --- Called by the app -----------------------------------------------------------
+
+    def ready(self) -> None:
+        """Python is running: mark the page signed out and act on a submit made before."""
+        self._root.setAttribute("data-phase", Phase.SIGNED_OUT.value)
+        self.sign_in.ready()
+
+    def resuming(self) -> None:
+        self.sign_in.resuming()
+
+    def apply(self, events) -> None:
+        self._applying = True  # draw once, after all of them
+        try:
+            for event in events:
+                match event:
+                    case PhaseChanged():
+                        self._show_phase(event)
+                    case TimelineChanged():
+                        if event.reset:
+                            self._reset = True
+                            self._pending.clear()
+                        for message in event.upserted:
+                            self._pending[message.id] = message
+                        for message_id in event.removed:
+                            self._pending[message_id] = None
+                        self._request_frame()
+                    case OutboxChanged():
+                        self._outgoing = event.entries
+                        self._outbox_dirty = True
+                        self._request_frame()
+                    case Notice():
+                        self._status.notice(event.text)
+        finally:
+            self._applying = False
+        self._request_frame()
+
+    # --- Phase -----------------------------------------------------------------------
+
+    def _show_phase(self, event: PhaseChanged) -> None:
+        was = self._phase
+        self._phase = event.phase
+        self._root.setAttribute("data-phase", event.phase.value)
+        if event.user_id != self._user_id:
+            self._set_user(event.user_id)
+        in_session = event.phase in SIGNED_IN
+        self._sign_in_view.hidden = in_session
+        self._chat_view.hidden = not in_session
+        if in_session:
+            self._status.show(event)
+            if was not in SIGNED_IN:
+                self.sign_in.passed()
+                self._composer.focus()
+        else:
+            self.sign_in.show(event)
+            if event.phase == Phase.SIGNED_OUT:
+                self._status.signed_out()
+                if was in SIGNED_IN and event.reason is None:
+                    self._composer.forget()
+                self.sign_in.focus()
+        # "Waiting to send" and "Sending…" depend on the connection.
+        if self._outgoing:
+            self._outbox_dirty = True
+            self._request_frame()
+
+    def _set_user(self, user_id: str | None) -> None:
+        self._user_id = self._messages.user_id = user_id
+        if user_id is None:
+            return
+        self._composer.owned_by(user_id)
+        self._messages.my_name = None
+        if not self._reset:  # own messages are drawn differently: redraw them all
+            shown = {m.id: m for m in self._window.shown.messages()}
+            self._pending = {**shown, **self._pending}
+            self._reset = True
+        self._request_frame()
+
+    # --- Scrolling -------------------------------------------------------------------
+
+    def _sent(self) -> None:
+        self._stick = True
+        self._request_frame()
+
+    def _on_scroll(self, event) -> None:
+        self._pinned = self._at_bottom()
+        if self._pinned:
+            self._new_messages.hidden = True
+        log = self._log
+        if log.scrollTop < EDGE and self._window.can_grow(Side.OLDER):
+            self._grow = Side.OLDER
+        elif (log.scrollHeight - log.scrollTop - log.clientHeight < EDGE
+              and self._window.can_grow(Side.NEWER)):
+            self._grow = Side.NEWER
+        else:
+            return
+        self._request_frame()
+
+    def _show_newest(self) -> None:
+        """The "new messages" button: back to the end of the list."""
+        if self._window.follows_newest:
+            self._scroll_to_end()
+        else:  # the newest are out of the window: bring them in first
+            self._window.follow_newest()
+            self._stick = True
+            self._request_frame()
+
+    def _on_resize(self, entries, observer) -> None:
+        if self._pinned:
+            self._scroll_to_end()
+
+    def _scroll_to_end(self) -> None:
+        self._log.scrollTop = self._log.scrollHeight
+        self._pinned = True
+        self._new_messages.hidden = True
+
+    def _at_bottom(self) -> bool:
+        log = self._log
+        return log.scrollHeight - log.scrollTop - log.clientHeight <= AT_BOTTOM
+
+    # --- Drawing ----------------------------------------------------------------------
+
+    def _request_frame(self) -> None:
+        """Draw now, unless a frame is on its way: then it draws what changed since."""
+        self._dirty = True
+        if self._applying or self._frame_requested:
+            return
+        self._draw()
+        self._frame_requested = True
+        js.requestAnimationFrame(self._frame_proxy)
+
+    def _on_frame(self, *_) -> None:
+        self._frame_requested = False
+        if self._dirty:
+            self._request_frame()
+
+    def _draw(self) -> None:
+        self._dirty = False
+        pinned = self._at_bottom() or self._stick
+        window, messages = self._window, self._messages
+        if self._reset:
+            self._reset = False
+            window.clear()
+            messages.clear()
+        added = False
+        for message_id, message in self._pending.items():
+            if message is None:
+                window.remove(message_id)
+            else:
+                added = window.upsert(message) or added
+        self._pending = {}
+        for message_id in window.take_stale():
+            messages.drop(message_id)
+        # Growing the window moves what the reader looks at: keep a node that stays
+        # (the oldest drawn when growing upwards, the newest downwards) where it was.
+        grow, self._grow = (None if pinned else self._grow), None
+        anchor = messages.node(window.edge(grow)) if grow else None
+        top = anchor.getBoundingClientRect().top if anchor else 0
+        window.move(pinned=pinned, grow=grow)
+        redraw = window.sync()
+        for message_id in redraw.drop:
+            messages.drop(message_id)
+        now = time.time()
+        for message in redraw.add:
+            messages.add(message, now)
+        if anchor:
+            self._log.scrollTop += anchor.getBoundingClientRect().top - top
+        if self._outbox_dirty:
+            self._outbox_dirty = False
+            self._outbox.draw(self._outgoing, live=self._phase == Phase.LIVE,
+                              my_name=messages.my_name)
+        self._empty.hidden = bool(len(window.shown) or self._outgoing)
+        if pinned:
+            self._stick = False
+            self._scroll_to_end()
+        elif added or redraw.newer_outside:
+            self._new_messages.hidden = False
