@@ -215,3 +215,27 @@ def test_only_the_creator_renames_a_channel_and_nobody_deletes_one(people, rooms
     assert alice.call("PATCH", f"/items/channels/{rooms['open']}", {"name": "renamed"})[0] \
         == 200
     assert code(alice.call("DELETE", f"/items/channels/{rooms['open']}")) == "FORBIDDEN"
+
+
+def test_reactions_of_a_private_channel_are_for_its_members_only(directus, people, rooms):
+    """Read by the rule through the message's channel; a create by a non-member who knows
+    the message's id (delete events carry ids to everyone) is refused by the chat-signals
+    extension (Directus checks no rows on create), whatever case the id is sent in."""
+    alice, bob, carol = people["alice"], people["bob"], people["carol"]
+    for room in ("private", "dm"):
+        target = alice.post(rooms[room], "react here")[1]["data"]["id"]
+        assert bob.call("POST", "/items/reactions", {"message": target, "emoji": "👍"})[0] \
+            == 200
+        for sent in (target, target.upper()):
+            assert code(carol.call("POST", "/items/reactions",
+                                   {"message": sent, "emoji": "👀"})) == "FORBIDDEN", sent
+        with socket(directus, carol.token) as ws:
+            reply = ask(ws, {"type": "items", "collection": "reactions", "action": "create",
+                             "uid": "r", "data": {"message": target, "emoji": "🔥"}})
+            assert reply["status"] == "error" and reply["error"]["code"] == "FORBIDDEN"
+        path = f"/items/reactions?filter[message][_eq]={target}"
+        assert carol.call("GET", path)[1]["data"] == []
+        assert [r["emoji"] for r in alice.call("GET", path)[1]["data"]] == ["👍"]
+    # In an open channel anyone may react, member or not.
+    target = alice.post(rooms["open"], "open to all")[1]["data"]["id"]
+    assert carol.call("POST", "/items/reactions", {"message": target, "emoji": "🎉"})[0] == 200

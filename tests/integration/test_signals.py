@@ -82,9 +82,19 @@ def test_without_the_extension_hello_gets_no_answer_and_the_socket_keeps_working
     listed = rest(server, "GET", "/extensions", token=server.admin_token)[1]["data"]
     assert [(e["meta"]["folder"], e["schema"]) for e in listed] == [("chat-signals", None)]
     notes = provision(server.url, server.admin_token, check=True, quiet=True).of(Kind.NOTE)
-    assert [n.text for n in notes] == ["The chat-signals extension is not loaded, so the chat "
-                                       "shows no presence and no typing."]
+    assert [n.text for n in notes] == [
+        "The chat-signals extension is not loaded, so the chat shows no presence and no "
+        "typing, and the server does not stop someone who knows the id of a message in a "
+        "private channel from reacting to it."]
     assert notes[0].how.startswith("Copy server/extensions/chat-signals into the folder")
+    # And nothing stops a non-member's reaction to a private message (CHANNELS.md): that
+    # check is the extension's (test_reactions_of_a_private_channel_are_for_its_members_only).
+    alice, carol = Member(server, "alice"), Member(server, "carol")
+    target = alice.post(alice.create_channel("hidden", private=True), "x")[1]["data"]["id"]
+    # (204: stored, but not hers to read back.)
+    assert carol.call("POST", "/items/reactions", {"message": target, "emoji": "👀"})[0] == 204
+    assert len(rest(server, "GET", f"/items/reactions?filter[message][_eq]={target}",
+                    token=server.admin_token)[1]["data"]) == 1
 
 
 def test_online_while_connected_away_when_every_tab_is_away_offline_soon_after_the_last_closes(

@@ -5,9 +5,12 @@
 // status here, someone typing) goes through Directus' message bus, which is Redis when
 // Directus is configured with one (several instances) and in-process otherwise. Every
 // instance handles every bus message, its own included, and sends to its own sockets.
+//
+// It also refuses a reaction to a message the user may not read (reactions.js).
 
 import { randomUUID } from 'node:crypto';
 import { localStatus, Presence } from './presence.js';
+import { guardReactions } from './reactions.js';
 
 const VERSION = 1;
 const BUS_CHANNEL = 'chat-signals';
@@ -23,7 +26,8 @@ const ACCESS_TTL = 10000; // how long "this user may read this channel" is reuse
 const MEMBERS_TTL = 5000; // how long a channel's member list is reused
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export default ({ action }, { services, getSchema, database, logger }) => {
+export default ({ action, filter }, { services, getSchema, database, logger }) => {
+	guardReactions(filter, services);
 	const instance = randomUUID();
 	const presence = new Presence(instance);
 	const sockets = new Map(); // client -> { client, user, away, seen }
