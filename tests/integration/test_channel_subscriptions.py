@@ -102,7 +102,7 @@ def test_a_non_members_subscription_never_delivers_a_private_channels_messages(
     alice, bob, carol = people["alice"], people["bob"], people["carol"]
     m = uuid.uuid4().hex[:6]
     private = alice.create_channel("hidden", private=True, members=(bob.id,))
-    dm = bob.dm_with(alice.id)
+    dm = alice.dm_with(bob.id)  # Alice starts it, as test_channels.py expects
     with subscribed(directus, carol, {"fields": FIELDS}) as events:
         ids = [alice.post(room, f"{m} secret")[1]["data"]["id"] for room in (private, dm)]
         for message in ids:

@@ -21,13 +21,15 @@ def people(directus):
 @pytest.fixture(scope="module")
 def rooms(people):
     """Alice's open channel (only she is a member), her private channel with Bob, and a
-    DM between Alice and Bob; Carol is in none of them."""
+    DM between Alice and Bob (one server serves the whole session: another module may have
+    started it); Carol is in none of them."""
     alice, bob = people["alice"], people["bob"]
-    status, dm = alice.start_dm(bob.id)
-    assert status == 200, dm
+    dm = alice.dm_with(bob.id)
+    assert alice.call("GET", f"/items/channels/{dm}")[1]["data"]["user_created"] == alice.id, \
+        "the tests below need Alice as the DM's creator (who may add members)"
     return {"open": alice.create_channel("open"),
             "private": alice.create_channel("private", private=True, members=(bob.id,)),
-            "dm": dm["data"]["id"]}
+            "dm": dm}
 
 
 def stored(directus, content):

@@ -4,11 +4,13 @@ what Directus 11.17.4 answers there (facts the chat client relies on)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 
 import pytest
 
 from server.provision.__main__ import main
+from server.provision.channels import GENERAL, MAY_POST
 from server.provision.datastudio import PUBLIC_POLICY
 from tests.interop.tutorial_peer import TutorialPeer
 from tests.tutorial_db import SEED
@@ -172,12 +174,13 @@ def test_check_names_each_missing_field_and_permission_and_changes_nothing(tutor
                     "role Chat User"):
         assert f"Missing: {missing}\n{fix}" in out
     assert ("Missing: permission for Chat User: create on messages (fields channel, client_id, "
-            "content), checked by ") in out
+            f"content, mentions, reply_to), checked by {json.dumps(MAY_POST)}, preset "
+            f'{{"channel": "{GENERAL}"}}\n{fix}') in out
     assert ("Risk: The Public policy's create on messages: anyone can post, unauthenticated, "
             "as nobody. Signed-in users without a role get it too.\n  To remove it: "
             f"python -m server.provision --url {tutorial.url} --token ADMIN_TOKEN "
             "--lock-down\n") in out
-    assert out.endswith("Check: 20 missing; nothing was changed.\n")
+    assert out.endswith("Check: 38 missing; nothing was changed.\n")
     assert snapshot(tutorial) == before
 
 
