@@ -146,3 +146,12 @@ def test_what_is_drawn_is_always_one_run_of_what_is_shown_and_never_too_much(cou
                 assert redraw.newer_outside == (where[-1] < len(order) - 1)
             if pinned and where:  # it follows the newest, at most WINDOW of them
                 assert where[-1] == len(order) - 1 and len(where) <= WINDOW
+
+
+def test_integer_ids_of_the_tutorial_collection_are_drawn_in_numeric_order_on_ties():
+    """Ids 9 and 10 of one instant: 9 first (as numbers; "10" < "9" as strings)."""
+    window = Window()
+    for n in (10, 9, 2):
+        window.upsert(Message(id=n, content=str(n), created=5.0 if n > 2 else 1.0))
+    window.move(pinned=True, grow=None)
+    assert [m.id for m in window.sync().add] == [2, 9, 10]
