@@ -224,6 +224,17 @@ def encode_read(uid: str, *, limit: int, since: float | None = None,
                   "uid": uid, "query": query})
 
 
+def encode_query(uid: str, *, limit: int, where: dict[str, Any] | None) -> str:
+    """Read the newest ``limit`` messages matching the filter ``where`` (None: all); the
+    filter is data, sent as it is."""
+    query: dict[str, Any] = {"limit": limit, "sort": ["-date_created", "-id"],
+                             "fields": list(MESSAGE_FIELDS)}
+    if where is not None:
+        query["filter"] = where
+    return _dump({"type": "items", "collection": COLLECTION, "action": "read",
+                  "uid": uid, "query": query})
+
+
 def encode_create(uid: str, message_id: str, content: str) -> str:
     return _dump({
         "type": "items",
