@@ -39,6 +39,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from bench import history
 from server.local import DirectusServer, SetupError, bootstrap, ensure_directus, free_port
 from server.provision import DEMO_USERS
 from server.static_server import StaticServer
@@ -71,10 +72,12 @@ CLIENTS = (OURS, REFERENCE, HELLO)
 @dataclass
 class Options:
     reps: int = 5
-    figures: tuple[str, ...] = ("startup", "history", "latency", "burst", "memory")
+    figures: tuple[str, ...] = ("startup", "history", "latency", "burst", "memory",
+                                "scrollback", "search")
     latency_messages: int = 200
     burst_messages: int = 1000
     memory_messages: int = 10_000
+    history_messages: int = 5000  # the history scrolled back through and searched
     clients: tuple[str, ...] = tuple(c.name for c in CLIENTS)
 
 
@@ -342,6 +345,15 @@ class Bench:
         page.context.close()
 
 
+    # --- Figures 7 and 8: scrollback and search (bench/history.py) ------------------------
+
+    def scrollback(self, client: Client, rep: int) -> None:
+        history.scrollback(self, client, rep)
+
+    def search(self, client: Client, rep: int) -> None:
+        history.search(self, client, rep)
+
+
 def deliver(page: Page, cdp, tag: str, count: int, create: Callable[[list[str]], None]
             ) -> list[float]:
     """Have Carol create `count` messages marked `tag`; return once every frame carrying
@@ -473,7 +485,8 @@ def run(options: Options, *, directus_url: str, page_url: str, browser: Browser,
     started = time.monotonic()
     for figure in options.figures:
         clients = [c for c in CLIENTS if c.name in options.clients
-                   and (c.chat or figure == "startup")]
+                   and (c.chat or figure == "startup")
+                   and (c is OURS or figure not in history.OURS_ONLY)]
         for rep in range(options.reps):
             for client in clients:
                 print(f"{figure} {rep + 1}/{options.reps}: {client.name}", flush=True)
@@ -496,11 +509,13 @@ def main() -> None:
     parser.add_argument("--latency-messages", type=int, default=defaults.latency_messages)
     parser.add_argument("--burst-messages", type=int, default=defaults.burst_messages)
     parser.add_argument("--memory-messages", type=int, default=defaults.memory_messages)
+    parser.add_argument("--history-messages", type=int, default=defaults.history_messages)
     parser.add_argument("--clients", default=",".join(defaults.clients))
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     options = Options(args.reps, tuple(args.figures.split(",")), args.latency_messages,
-                      args.burst_messages, args.memory_messages, tuple(args.clients.split(",")))
+                      args.burst_messages, args.memory_messages, args.history_messages,
+                      tuple(args.clients.split(",")))
     unknown = set(options.figures) - set(defaults.figures)
     if unknown:
         sys.exit(f"Unknown figures: {', '.join(sorted(unknown))}.")
