@@ -21,9 +21,15 @@ What the client guarantees (docs/RELIABILITY.md has the tests and figures):
 - sign-out revokes the session, also when a refresh in flight rotates its token (the
   token it brings is logged out too);
 - exactly one live subscription per socket, uids never reused;
-- every message typed is sent exactly once: it has a client-made UUID, waits in the
+- what the server has is learned once per session, before the socket opens
+  (``ChatClient.capabilities``, chat/core/schema.py), and only fields that exist and may
+  be read are asked for; ids are uuids or, on the tutorial's collection, integers;
+- every message typed is sent exactly once where the collection has a client key (a
+  uuid ``id``, or ``client_id``): it has a client-made UUID in that field, waits in the
   outbox across disconnects and is confirmed by its reply, its own create event or,
-  after ``RECORD_NOT_UNIQUE``, by reading it back;
+  after ``RECORD_NOT_UNIQUE``, by reading it back by that key. Without a key (an integer
+  collection not upgraded by server.provision) only its reply confirms it, and one
+  retried after a lost reply may be stored twice;
 - the user is known from every token taken, however the session started, and nothing
   is queued before it is: a message waiting in the outbox is only ever sent as the
   account that typed it;

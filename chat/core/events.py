@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from chat.core.phases import Phase
-from chat.core.protocol import Message
+from chat.core.protocol import Message, MessageId
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -86,7 +86,7 @@ class SearchChanged:
 class ShowMessage:
     """A hit opened: it is in the timeline now, with the messages around it."""
 
-    message_id: str
+    message_id: MessageId
 
 
 Event = (PhaseChanged | TimelineChanged | OutboxChanged | Notice | ScrollbackChanged

@@ -30,7 +30,7 @@ from chat.core.events import (
     ShowMessage,
 )
 from chat.core.output import Output
-from chat.core.protocol import Message
+from chat.core.protocol import Message, MessageId
 from chat.core.search import Search, older_than
 from chat.core.sync import Sync
 
@@ -61,9 +61,9 @@ class SearchPage:
     where: dict[str, Any] | None
 
 
-def encode(request: OlderPage | SearchPage, uid: str) -> str:
+def encode(request: OlderPage | SearchPage, uid: str, fields: tuple[str, ...]) -> str:
     limit = request.limit if isinstance(request, OlderPage) else PAGE
-    return protocol.encode_query(uid, limit=limit, where=request.where)
+    return protocol.encode_query(uid, limit=limit, where=request.where, fields=fields)
 
 
 class History:
@@ -119,7 +119,7 @@ class History:
             self._changed_search()
             self._pump()
 
-    def open_hit(self, message_id: str, *, now: float) -> None:
+    def open_hit(self, message_id: MessageId, *, now: float) -> None:
         """Show a hit in the timeline with the messages around it, reading back to it
         first if it is older than the messages loaded."""
         hits = self.search.hits if self.search is not None else []

@@ -25,6 +25,7 @@ from chat.core.history import History, OlderPage, SearchPage
 from chat.core.outbox import Outbox
 from chat.core.output import Output
 from chat.core.phases import RateLimit
+from chat.core.schema import Capabilities, KeyKind, Schema
 from chat.core.sync import Sync
 from chat.core.texts import NO_ANSWER, NO_ANSWER_READ, SERVER_BUSY
 
@@ -68,18 +69,22 @@ Request = CreateMessage | ReadBack | SyncPage | GapRead | OlderPage | SearchPage
 Read = SyncPage | GapRead
 
 
-def encode(request: Request, uid: str, config: Config) -> str:
+def encode(request: Request, uid: str, config: Config, caps: Capabilities) -> str:
+    fields = caps.message_fields
     match request:
         case CreateMessage():
-            return protocol.encode_create(uid, request.message_id, request.content)
+            return protocol.encode_create(uid, request.message_id, request.content,
+                                          key=caps.key_field, fields=fields)
         case ReadBack():
-            return protocol.encode_read(uid, limit=1, ids=(request.message_id,))
+            return protocol.encode_read(uid, limit=1, ids=(request.message_id,),
+                                        key=caps.key_field or "id", fields=fields)
         case SyncPage():
-            return protocol.encode_read(uid, limit=config.history_limit)
+            return protocol.encode_read(uid, limit=config.history_limit, fields=fields)
         case GapRead():
-            return protocol.encode_read(uid, limit=config.gap_limit, since=request.since)
+            return protocol.encode_read(uid, limit=config.gap_limit, since=request.since,
+                                        fields=fields)
         case OlderPage() | SearchPage():
-            return history.encode(request, uid)
+            return history.encode(request, uid, fields)
 
 
 @dataclass
@@ -91,8 +96,9 @@ class _InFlight:
 
 class Requests:
     def __init__(self, config: Config, out: Output, outbox: Outbox, sync: Sync,
-                 history: History, send: Callable[[str], None]) -> None:
+                 schema: Schema, history: History, send: Callable[[str], None]) -> None:
         self._config = config
+        self._schema = schema
         self._out = out
         self._outbox = outbox
         self._sync = sync
@@ -147,7 +153,7 @@ class Requests:
             request = CreateMessage(entry.id, entry.content)
         if request is not None:
             self._in_flight = _InFlight(request, uid=self._out.uid(request.kind))
-            self._send(encode(request, self._in_flight.uid, self._config))
+            self._send(encode(request, self._in_flight.uid, self._config, self._schema.caps))
 
     # --- Answers --------------------------------------------------------------------------
 
@@ -160,6 +166,9 @@ class Requests:
         request = self._take()
         items = frame.data if isinstance(frame.data, list) else []
         match request:
+            case CreateMessage() if self._schema.caps.key is KeyKind.NONE:
+                # No client key to read it back by: the reply is the only confirmation.
+                self._outbox.stored(request.message_id)
             case CreateMessage() if request.message_id in self._outbox:
                 # The reply did not carry the stored row: read it back, as after
                 # RECORD_NOT_UNIQUE, rather than leave it "sending" and send the next.
@@ -193,6 +202,7 @@ class Requests:
             case OlderPage() | SearchPage():
                 self._history.failed(request, frame.message or frame.code)
             case CreateMessage() if (frame.code == "RECORD_NOT_UNIQUE"
+                                     and self._schema.caps.key is not KeyKind.NONE
                                      and request.message_id in self._outbox):
                 self.read_back(request.message_id)  # stored already? read it back to be sure
             case CreateMessage() | ReadBack():
@@ -248,4 +258,5 @@ class Requests:
         if self._in_flight is not None:
             self._in_flight.uid = self._out.uid(self._in_flight.request.kind)
             self._in_flight.noticed_at = None
-            self._send(encode(self._in_flight.request, self._in_flight.uid, self._config))
+            self._send(encode(self._in_flight.request, self._in_flight.uid, self._config,
+                              self._schema.caps))

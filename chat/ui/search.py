@@ -45,6 +45,7 @@ class SearchBox:
         self._panel, self._status = by_id("search-panel"), by_id("search-status")
         self._list, self._more = by_id("search-results"), by_id("search-more")
         self._text: str | None = None
+        self._ids: dict[str, object] = {}  # a hit's id as the DOM has it -> the message id
         self._typing = None  # the pending search while the user types
         self._listeners = listen([
             (self._form, "submit", self._on_submit),
@@ -61,6 +62,7 @@ class SearchBox:
         if event.text is None:
             self._panel.hidden = True
             self._list.replaceChildren()
+            self._ids = {}
             return
         self._panel.hidden = False
         count = len(event.hits)
@@ -93,17 +95,18 @@ class SearchBox:
 
     def _draw(self, event: SearchChanged) -> None:
         drawn = {node.dataset.id: node for node in self._list.children}
+        self._ids = {str(m.id): m.id for m in event.hits}
         items = []
         for message in event.hits:
-            item = drawn.get(message.id)
+            item = drawn.get(str(message.id))
             items.append(item if item is not None else self._hit(message, event.text or ""))
         self._list.replaceChildren(*items)
 
     def _hit(self, message, query: str):
         item = el("li")
-        item.dataset.id = message.id
+        item.dataset.id = str(message.id)
         button = el("button", "hit-button", type="button")
-        button.dataset.id = message.id
+        button.dataset.id = str(message.id)
         meta = el("span", "meta")
         meta.append(el("span", "author", message.user_name or "Unknown user"))
         stamp = el("time", "", _STAMP.format(message.created * 1000))
@@ -174,8 +177,8 @@ class SearchBox:
 
     def _on_click(self, event) -> None:
         button = event.target.closest(".hit-button")
-        if button is not None:
-            self._app.open_hit(button.dataset.id)
+        if button is not None and button.dataset.id in self._ids:
+            self._app.open_hit(self._ids[button.dataset.id])
 
     def _on_page_key(self, event) -> None:
         """Ctrl/Cmd+K anywhere, or "/" outside a text field, focuses the search;

@@ -15,6 +15,7 @@ from chat.core.texts import HIT_GONE
 from tests import history as contract
 
 from .driver import Driver, at, item
+from .test_schema import PUBLIC
 
 
 def newest(n: int, start: int = 0, prefix: str = "m") -> list[dict]:
@@ -247,3 +248,22 @@ def test_signing_out_forgets_the_search_and_the_beginning(live):
     live.sign_out()
     assert of(live, SearchChanged)[-1] == SearchChanged(text=None)
     assert live.client.history.state is Scrollback.MORE and live.client.history.search is None
+
+
+def test_on_integer_ids_the_keyset_sends_numbers_and_a_hit_opens_by_its_number():
+    """The tutorial's collection: the tie-break lists the ids as the server sent them
+    (numbers), only the fields the server has are asked for, and a hit opens in place."""
+    d = Driver(fields=403, permissions=PUBLIC)
+    d.sign_in_and_connect(history=[item(n, f"number {n}", at=at(n // 2 + 100))
+                                   for n in range(300, 200, -1)])
+    d.take()
+    d.ask("load_older")
+    query = d.answer_read([item(n, f"number {n}", at=at(n // 2 + 100))
+                           for n in range(200, 150, -1)])
+    assert query["filter"]["_or"][1]["_and"][1] == {"id": {"_nin": [201]}}
+    assert "date_updated" not in query["fields"]
+    d.ask("find", "number 3")
+    d.answer_read([item(30, "number 30", at=at(1))])
+    d.ask("open_hit", 30)
+    d.answer_read([item(n, f"number {n}", at=at(n // 2)) for n in range(150, 0, -1)])
+    assert of(d, ShowMessage) == [ShowMessage(message_id=30)]
