@@ -4,19 +4,22 @@ DOM stays a window, live messages keep arriving meanwhile, and a search hit far 
 opens in place.
 
 One server and one page are shared by the tests of this module, which run in order
-(each starts where the one before left the page).
+(each starts where the one before left the page). The search's screenshot for the
+README goes to test-results/screenshots/, or to the folder in $SCREENSHOTS:
+    SCREENSHOTS=docs .venv/bin/pytest tests/e2e/test_history.py
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import pytest
 from playwright.sync_api import expect
 
 from chat.ui.window import MAX_WINDOW
-from tests.e2e.axe import audit
+from tests.e2e.axe import ROOT, audit
 from tests.e2e.pages import close_chat, open_chat, post_message, rest
 
 COUNT = 5000
@@ -24,6 +27,16 @@ BATCH = 1000
 NEEDLE = 2500  # the message that holds the far search hit
 HOSTILE = '<img src=x onerror="document.title=1"> "null" {"_or":[{"id":{"_nnull":true}}]} 50%_off'
 BEGINNING = "This is the beginning of the conversation."
+SCREENSHOTS = ROOT / os.environ.get("SCREENSHOTS", "test-results/screenshots")
+
+
+def accessible(page) -> list[str]:
+    """axe-core's findings in the dark and the light colour scheme (ending in light)."""
+    found = []
+    for scheme in ("dark", "light"):
+        page.emulate_media(color_scheme=scheme)
+        found += [f"{scheme}: {violation}" for violation in audit(page)]
+    return found
 
 
 def text(n: int) -> str:
@@ -97,7 +110,7 @@ def test_ctrl_k_focuses_the_search_and_finds_messages_case_insensitively_newest_
     expect(hits.first.locator(".author")).to_have_text("Carol")
     expect(hits.first.locator("time")).to_have_attribute("datetime", re.compile(r"^\d{4}-"))
     expect(hits.first.locator("mark")).to_have_text("NEEDLE")
-    assert audit(page) == []
+    assert accessible(page) == []
 
 
 def test_opening_a_far_hit_reads_back_to_it_and_shows_it_highlighted_in_place(bob):
@@ -116,7 +129,9 @@ def test_opening_a_far_hit_reads_back_to_it_and_shows_it_highlighted_in_place(bo
     for n in (NEEDLE - 25, NEEDLE - 1, NEEDLE + 1, NEEDLE + 25):
         expect(bob.message(text(n))).to_have_count(1)
     assert page.locator("#days .msg").count() <= MAX_WINDOW
-    assert audit(page) == []
+    assert accessible(page) == []
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "search-desktop.png")
 
 
 def test_escape_returns_to_the_live_end(bob):
@@ -175,7 +190,7 @@ def test_a_5000_message_history_scrolls_to_its_first_message_with_live_ones_arri
     expect(bob.message(text(0))).to_have_count(1)
     assert drawn_ids(bob)[0] == page.locator("#days .msg").first.get_attribute("data-id")
     assert bob.message(text(0)).evaluate("n => n === document.querySelector('#days .msg')")
-    assert audit(page) == []
+    assert accessible(page) == []
     page.click("#new-messages")
     expect(bob.message("Live while scrolling back")).to_have_count(1)
     expect(bob.message("another NEEDLE, newest")).to_be_in_viewport()
