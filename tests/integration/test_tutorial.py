@@ -166,14 +166,15 @@ def test_check_names_each_missing_field_and_permission_and_changes_nothing(tutor
                     "marked by it)",
                     "field messages.client_id (uuid, unique; the client key, without which a "
                     "send retried after a lost reply can be stored twice)",
-                    "permission for Chat User: create on messages (fields client_id, content)",
+                    "permission for Chat User: create on messages (fields client_id, content, "
+                    "mentions, reply_to)",
                     "role Chat User"):
         assert f"Missing: {missing}\n{fix}" in out
     assert ("Risk: The Public policy's create on messages: anyone can post, unauthenticated, "
             "as nobody. Signed-in users without a role get it too.\n  To remove it: "
             f"python -m server.provision --url {tutorial.url} --token ADMIN_TOKEN "
             "--lock-down\n") in out
-    assert out.endswith("Check: 11 missing; nothing was changed.\n")
+    assert out.endswith("Check: 28 missing; nothing was changed.\n")
     assert snapshot(tutorial) == before
 
 
