@@ -134,7 +134,11 @@ class View:
                         self._request_frame()
                     case SearchChanged():
                         self._search.show(event)
+                        if event.text is None:  # closed, or signed out: no hit marked
+                            self._unmark_hit()
+                            self._hit = None
                     case ShowMessage():
+                        self._unmark_hit()
                         self._focus = self._hit = event.message_id
                         self._request_frame()
         finally:
@@ -220,8 +224,7 @@ class View:
 
     def _to_live(self) -> None:
         """The search closed (Escape): back to the newest messages, typing."""
-        self._unmark_hit()
-        self._focus = self._hit = None
+        self._focus = None
         self._show_newest()
         self._composer.focus()
 

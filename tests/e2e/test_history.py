@@ -132,6 +132,10 @@ def test_opening_a_far_hit_reads_back_to_it_and_shows_it_highlighted_in_place(bo
     assert accessible(page) == []
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "search-desktop.png")
+    page.locator("#search-results .hit-button").first.click()  # another: the mark moves
+    expect(hit.locator(".text")).to_have_text("another NEEDLE, newest")
+    expect(hit).to_have_count(1)
+    expect(hit).to_be_in_viewport()
 
 
 def test_escape_returns_to_the_live_end(bob):
@@ -140,6 +144,11 @@ def test_escape_returns_to_the_live_end(bob):
     expect(page.locator("#search-panel")).to_be_hidden()
     expect(page.locator("#days .msg.hit")).to_have_count(0)
     expect(bob.message("another NEEDLE, newest")).to_be_in_viewport()
+    expect(page.locator("#draft")).to_be_focused()
+    page.keyboard.press("Meta+k")  # Cmd+K on a Mac
+    expect(page.locator("#search-input")).to_be_focused()
+    expect(page.locator("#search-input")).to_have_value("")
+    page.keyboard.press("Escape")
     expect(page.locator("#draft")).to_be_focused()
 
 
