@@ -160,3 +160,12 @@ def test_a_hit_opened_centres_the_window_on_it_and_scrolling_keeps_it():
     dom.window.around("m0990")
     dom.draw(pinned=False)
     assert dom.drawn() == list(range(1000 - WINDOW, 1000)) and dom.window.follows_newest
+
+
+def test_integer_ids_of_the_tutorial_collection_are_drawn_in_numeric_order_on_ties():
+    """Ids 9 and 10 of one instant: 9 first (as numbers; "10" < "9" as strings)."""
+    window = Window()
+    for n in (10, 9, 2):
+        window.upsert(Message(id=n, content=str(n), created=5.0 if n > 2 else 1.0))
+    window.move(pinned=True, grow=None)
+    assert [m.id for m in window.sync().add] == [2, 9, 10]
