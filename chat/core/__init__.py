@@ -12,7 +12,9 @@ for every adapter)::
     for action in client.take_actions():
         ...  # OpenSocket, SendFrame, CloseSocket, HttpRequest, SetTimer, CancelTimer, SaveSession
     for event in client.take_events():
-        ...  # PhaseChanged, TimelineChanged, OutboxChanged, Notice
+        ...  # PhaseChanged, TimelineChanged, OutboxChanged, Notice, ScrollbackChanged,
+             # SearchChanged, ShowMessage
+    client.history.load_older(now=...)    # scrollback and search: the user's inputs there
 
 What the client guarantees (docs/RELIABILITY.md has the tests and figures):
 - one owner for the single-use refresh token, refreshed over REST before the access
@@ -43,6 +45,11 @@ What the client guarantees (docs/RELIABILITY.md has the tests and figures):
   then what is newer than the page read once more (Directus reads the page before it
   registers the subscription), all before the outbox goes and the phase is live:
   nothing created while away or while subscribing is missing, and nothing shows twice;
+- scrollback reads the page before the oldest message loaded with a keyset on
+  ``date_created`` (the ids loaded at that date excluded), so the timeline stays one
+  unbroken stretch up to the newest message, each message once; a search sends its text
+  only as a value in a filter object, and a read the user asked for that fails or goes
+  unanswered fails alone (the socket stays), and one lost with the socket is sent again;
 - back within seconds of the server answering again, however long it was down: while
   waiting, a cheap probe (``GET /server/ping``, every ~2 s, jittered) decides when to
   reconnect; the socket's backoff still spaces the attempts when the server answers but
@@ -71,6 +78,11 @@ from chat.core.events import (
     OutboxState,
     Outgoing,
     PhaseChanged,
+    Scrollback,
+    ScrollbackChanged,
+    SearchChanged,
+    SearchState,
+    ShowMessage,
     TimelineChanged,
 )
 from chat.core.phases import (
@@ -105,5 +117,6 @@ __all__ = [
     "Action", "CancelTimer", "ChatClient", "CloseSocket", "Config", "Event", "Failure",
     "HttpRequest", "InvalidState", "Message", "Method", "Notice", "OpenSocket",
     "OutboxChanged", "OutboxState", "Outgoing", "Phase", "PhaseChanged", "SaveSession",
-    "SendFrame", "SetTimer", "TimelineChanged", "Timer", "Trigger",
+    "Scrollback", "ScrollbackChanged", "SearchChanged", "SearchState", "SendFrame", "SetTimer",
+    "ShowMessage", "TimelineChanged", "Timer", "Trigger",
 ]

@@ -20,6 +20,7 @@ from chat.core.actions import Action, Failure, Timer
 from chat.core.config import Config
 from chat.core.connection import Connection
 from chat.core.events import Event, Notice, Outgoing, PhaseChanged
+from chat.core.history import History
 from chat.core.outbox import Outbox, content_of
 from chat.core.output import Output, Purpose
 from chat.core.phases import (
@@ -54,8 +55,9 @@ class ChatClient:
         self._outbox = Outbox(self._out)
         self._schema = Schema(self._out)
         self._sync = Sync(config, self._out, self._schema, stored=self._stored)
+        self._history = History(self._out, self._sync, pump=self._pump)
         self._requests = Requests(config, self._out, self._outbox, self._sync, self._schema,
-                                  self._connection.send)
+                                  self._history, self._connection.send)
 
     # --- Drains, and what may be read -------------------------------------------------------
 
@@ -73,6 +75,12 @@ class ChatClient:
     @property
     def timeline(self) -> Timeline:
         return self._sync.timeline
+
+    @property
+    def history(self) -> History:
+        """Scrollback and search: its inputs (``load_older``, ``find``, ...) are the
+        user's, fed like the client's own."""
+        return self._history
 
     @property
     def outbox(self) -> tuple[Outgoing, ...]:
@@ -109,6 +117,7 @@ class ChatClient:
         self._session.sign_out()
         self._outbox.clear()
         self._sync.clear()
+        self._history.clear()
         self._end_session(Trigger.SIGN_OUT, None)
 
     def send(self, text: str, *, now: float) -> str:
@@ -281,6 +290,7 @@ class ChatClient:
             return False
         if self._outbox.own(user_id):
             self._sync.clear()  # another account: the previous one's chat is not theirs
+            self._history.clear()
         return True
 
     def _end_session(self, trigger: Trigger, reason: str | None) -> None:
@@ -440,4 +450,5 @@ class ChatClient:
         """Turn the changes collected since the last flush into events."""
         self._sync.flush()
         self._outbox.flush()
+        self._history.flush()
 

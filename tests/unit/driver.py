@@ -130,6 +130,17 @@ class Driver:
         frames = [json.loads(a.text) for a in self.take(c.SendFrame)]
         return [f for f in frames if pongs or f["type"] != "pong"]
 
+    def ask(self, name: str, *args):
+        """One of the user's inputs of scrollback and search: ``client.history.<name>``."""
+        return self.loop.feed(getattr(self.client.history, name), *args)
+
+    def answer_read(self, items: list) -> dict:
+        """Answer the items read sent last with ``items``; returns its query."""
+        read = [f for f in self.frames() if f["type"] == "items"][-1]
+        assert read["action"] == "read", read
+        self.frame({"type": "items", "uid": read["uid"], "data": items})
+        return read["query"]
+
     def answer_http(self, status: int, body, request=None) -> None:
         request = request or self.take(c.HttpRequest)[-1]
         self.http_response(request.id, status, body)
