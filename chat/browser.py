@@ -170,6 +170,23 @@ class App:
     def sign_out(self) -> None:
         self._loop.feed(self.client.sign_out)
 
+    # Scrollback and search (the core's client.history).
+
+    def load_older(self) -> None:
+        self._loop.feed(self.client.history.load_older)
+
+    def find(self, text: str) -> None:
+        self._loop.feed(self.client.history.find, text)
+
+    def more_results(self) -> None:
+        self._loop.feed(self.client.history.more_results)
+
+    def open_hit(self, message_id: str) -> None:
+        self._loop.feed(self.client.history.open_hit, message_id)
+
+    def end_search(self) -> None:
+        self._loop.feed(self.client.history.end_search)
+
     def _network(self, online: bool) -> None:
         self._loop.feed(self.client.network_changed, online)
 

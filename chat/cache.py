@@ -73,20 +73,20 @@ class MessageCache:
         self._storage.removeItem(self._user_key)
 
 
+# An id is a uuid, or an integer on the tutorial's collection.
+_REQUIRED = {"id": (str, int), "content": str, "created": (int, float)}
+_OPTIONAL = {"updated": (int, float), "user_id": str, "user_name": str, "client_id": str,
+             "reply_to": (str, int)}
+
+
 def _message(row) -> Message | None:
-    """A message from a saved row; None unless it has the required fields, no field a
-    Message lacks, and each of the right type (a field missing is its default)."""
-    required = {"id": str, "content": str, "created": (int, float)}
-    optional = {"updated": (int, float), "user_id": str, "user_name": str,
-                "client_id": str, "reply_to": (str, int)}
-    if (not isinstance(row, dict) or not set(row) <= _FIELDS
-            or not set(required) <= set(row)):
+    if not isinstance(row, dict) or not set(_REQUIRED) <= set(row) <= _FIELDS:
         return None
-    for name, kind in required.items():
+    for name, kind in _REQUIRED.items():
         if not isinstance(row[name], kind) or isinstance(row[name], bool):
             return None
-    for name, kind in optional.items():
-        if row.get(name) is not None and (not isinstance(row[name], kind)
-                                          or isinstance(row[name], bool)):
+    for name, kind in _OPTIONAL.items():
+        value = row.get(name)
+        if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
             return None
     return Message(**row)

@@ -21,6 +21,7 @@ from chat.core.config import Config
 from chat.core.connection import Connection
 from chat.core.conversation import Conversation
 from chat.core.events import Event, Notice, Outgoing, PhaseChanged
+from chat.core.history import History
 from chat.core.outbox import Outbox, content_of
 from chat.core.output import Output, Purpose
 from chat.core.phases import (
@@ -59,8 +60,9 @@ class ChatClient(TalkInputs):
                                   lambda: self.user_id, lambda: self._schema.caps)
         self._sync = Sync(config, self._out, self._schema, stored=self._stored,
                           merged=self._talk.merged, deleted=self._talk.removed)
+        self._history = History(self._out, self._sync, pump=self._pump)
         self._requests = Requests(config, self._out, self._outbox, self._sync, self._schema,
-                                  self._talk, self._connection.send)
+                                  self._history, self._talk, self._connection.send)
 
     # --- Drains, and what may be read -------------------------------------------------------
 
@@ -78,6 +80,12 @@ class ChatClient(TalkInputs):
     @property
     def timeline(self) -> Timeline:
         return self._sync.timeline
+
+    @property
+    def history(self) -> History:
+        """Scrollback and search: its inputs (``load_older``, ``find``, ...) are the
+        user's, fed like the client's own."""
+        return self._history
 
     @property
     def outbox(self) -> tuple[Outgoing, ...]:
@@ -115,6 +123,7 @@ class ChatClient(TalkInputs):
         self._outbox.clear()
         self._sync.clear()
         self._talk.clear()
+        self._history.clear()
         self._end_session(Trigger.SIGN_OUT, None)
 
     def send(self, text: str, *, now: float, reply_to: str | None = None) -> str:
@@ -292,6 +301,7 @@ class ChatClient(TalkInputs):
         if self._outbox.own(user_id):
             self._sync.clear()  # another account: the previous one's chat is not theirs
             self._talk.clear()
+            self._history.clear()
         return True
 
     def _end_session(self, trigger: Trigger, reason: str | None) -> None:
@@ -454,4 +464,5 @@ class ChatClient(TalkInputs):
         self._sync.flush()
         self._outbox.flush()
         self._talk.flush()
+        self._history.flush()
 

@@ -243,6 +243,18 @@ def encode_read(uid: str, *, limit: int, since: float | None = None,
                   "uid": uid, "query": query})
 
 
+def encode_query(uid: str, *, limit: int, where: dict[str, Any] | None,
+                 fields: tuple[str, ...] = MESSAGE_FIELDS) -> str:
+    """Read the newest ``limit`` messages matching the filter ``where`` (None: all); the
+    filter is data, sent as it is."""
+    query: dict[str, Any] = {"limit": limit, "sort": ["-date_created", "-id"],
+                             "fields": list(fields)}
+    if where is not None:
+        query["filter"] = where
+    return _dump({"type": "items", "collection": COLLECTION, "action": "read",
+                  "uid": uid, "query": query})
+
+
 def encode_create(uid: str, message_id: str, content: str, *, key: str | None = "id",
                   reply_to: MessageId | None = None,
                   fields: tuple[str, ...] = MESSAGE_FIELDS) -> str:

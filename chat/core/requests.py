@@ -17,17 +17,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
-from chat.core import conversation, protocol
+from chat.core import conversation, history, protocol
 from chat.core.actions import Timer
 from chat.core.config import Config
 from chat.core.conversation import Conversation
 from chat.core.events import Notice
+from chat.core.history import History, OlderPage, SearchPage
 from chat.core.outbox import Outbox
 from chat.core.output import Output
 from chat.core.phases import RateLimit
 from chat.core.schema import Capabilities, KeyKind, Schema
 from chat.core.sync import Sync
-from chat.core.texts import NO_ANSWER, SERVER_BUSY
+from chat.core.texts import NO_ANSWER, NO_ANSWER_READ, SERVER_BUSY
 
 log = logging.getLogger("chat")
 
@@ -66,7 +67,8 @@ class GapRead:
     since: float | None
 
 
-Request = CreateMessage | ReadBack | SyncPage | GapRead | conversation.Request
+Request = (CreateMessage | ReadBack | SyncPage | GapRead | OlderPage | SearchPage
+           | conversation.Request)
 Read = SyncPage | GapRead
 
 
@@ -86,6 +88,8 @@ def encode(request: Request, uid: str, config: Config, caps: Capabilities,
         case GapRead():
             return protocol.encode_read(uid, limit=config.gap_limit, since=request.since,
                                         fields=fields)
+        case OlderPage() | SearchPage():
+            return history.encode(request, uid, fields)
         case _:
             return talk.encode(request, uid)
 
@@ -99,13 +103,15 @@ class _InFlight:
 
 class Requests:
     def __init__(self, config: Config, out: Output, outbox: Outbox, sync: Sync,
-                 schema: Schema, talk: Conversation, send: Callable[[str], None]) -> None:
+                 schema: Schema, history: History, talk: Conversation,
+                 send: Callable[[str], None]) -> None:
         self._config = config
         self._schema = schema
         self._out = out
         self._outbox = outbox
         self._sync = sync
         self._talk = talk
+        self._history = history
         self._send = send
         self.rate = RateLimit.OPEN
         self._in_flight: _InFlight | None = None
@@ -117,6 +123,7 @@ class Requests:
         self._out.cancel_timer(Timer.BUSY)
         self.rate = RateLimit.OPEN
         self._in_flight = None
+        self._history.interrupted()
         self._reads.clear()
         self._read_backs.clear()
 
@@ -149,8 +156,10 @@ class Requests:
             request = ReadBack(self._read_backs.pop(0))
         elif self._reads:
             request = self._reads.pop(0)
-        elif (request := self._talk.next_request()) is not None:
-            pass
+        elif (asked := self._history.next_request()) is not None:
+            request = asked
+        elif (asked := self._talk.next_request()) is not None:
+            request = asked
         elif (entry := self._outbox.next_to_send()) is not None:
             request = CreateMessage(entry.id, entry.content, entry.reply_to)
         if request is not None:
@@ -188,6 +197,8 @@ class Requests:
                     self.queue(GapRead(self._sync.read_since()))
             case GapRead():
                 self._sync.gap(items)
+            case OlderPage() | SearchPage():
+                self._history.answered(request, items)
             case _:
                 self._talk.answer(request, frame.data, self._sync)
         return request
@@ -205,6 +216,8 @@ class Requests:
         match request:
             case SyncPage() | GapRead():
                 log.warning("a %s read failed: %s", request.kind, frame.code)
+            case OlderPage() | SearchPage():
+                self._history.failed(request, frame.message or frame.code)
             case CreateMessage() if (frame.code == "RECORD_NOT_UNIQUE"
                                      and self._schema.caps.key is not KeyKind.NONE
                                      and request.message_id in self._outbox):
@@ -235,6 +248,9 @@ class Requests:
         log.warning("no answer to a %s request", request.kind)
         if isinstance(request, conversation.Change):
             self._talk.expire(request)
+            return False
+        if isinstance(request, OlderPage | SearchPage):  # the user may ask again
+            self._history.failed(request, NO_ANSWER_READ)
             return False
         if not isinstance(request, CreateMessage) or request.message_id not in self._outbox:
             return True

@@ -93,3 +93,11 @@ def test_damaged_or_foreign_entries_give_nothing_and_never_raise():
                 {**good, "extra": 1}, {"id": "m1"}, "m1", None]
     storage.items[key] = json.dumps({"version": 1, "messages": [good, *bad_rows]})
     assert cache.load("u-alice") == [Message(id="m1", content="hi", created=1.0, user_id="u")]
+
+
+def test_integer_ids_and_client_ids_are_kept_as_they_are():
+    cache = MessageCache(Storage(), URL)
+    kept = [Message(id=7, content="hi", created=1.0, client_id="0f6a9d1e"),
+            Message(id=8, content="ho", created=2.0)]
+    cache.save("u-alice", kept)
+    assert cache.load("u-alice") == kept

@@ -14,6 +14,7 @@ ALICE, BOB = "u-alice", "u-bob"
 # reactions (docs/SCHEMA.md's permissions table).
 FEATURE_FIELDS = {"data": [*FIELDS["data"], {"field": "reply_to", "type": "uuid", "schema": {}}]}
 FEATURE_PERMISSIONS = {"data": {
+    **PERMISSIONS["data"],
     "messages": {**PERMISSIONS["data"]["messages"],
                  "create": {"access": "full", "fields": ["content", "id", "reply_to"]},
                  "update": {"access": "partial", "fields": ["content"]},

@@ -25,10 +25,14 @@ def session_with_every_secret() -> tuple[Driver, list[str]]:
     d = with_features()
     d.sign_in("alice@example.com", PASSWORD)
     d.answer_http(200, d.tokens_body())
-    d.connect([item("m1", user="u-alice") | {"reply_to": "m0"}])
+    d.connect(history=[item("m1", "hello", user="u-alice") | {"reply_to": "m0"}])
     d.frame({"type": "items", "uid": d.frames()[-1]["uid"], "data": [  # reactions
         {"id": "r1", "message": "m1", "emoji": "👍", "user_created": "u-bob"}]})
     d.frame({"type": "items", "uid": d.frames()[-1]["uid"], "data": []})  # quotes
+    d.ask("find", "hello")  # search, open a hit, reach the first message
+    d.answer_read([item("m1", "hello", user="u-alice")])
+    d.ask("open_hit", "m1")
+    d.answer_read([])
     d.advance(720)  # the refresh falls due
     d.answer_http(200, d.tokens_body())
     d.edit("m1", "changed")
