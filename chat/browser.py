@@ -148,6 +148,9 @@ class App:
     def react(self, message_id: str, emoji: str) -> str | None:
         return self._try(self.client.react, message_id, emoji)
 
+    def show_original(self, message_id) -> str | None:
+        return self._try(self.client.show_original, message_id)
+
     def _try(self, method, *args, **kwargs) -> str | None:
         """Feed a user's input; a sentence for people if the core refused it."""
         try:

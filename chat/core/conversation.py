@@ -106,6 +106,7 @@ class Conversation:
         self._waiting: list[_Waiting] = []
         self._reads = _Reads()
         self._quotes: dict[str, Quote] = {}
+        self._originals: dict[protocol.MessageId, protocol.Message] = {}  # quoted, not loaded
         self._new_quotes: list[Quote] = []
         self._waiting_changed = False
 
@@ -179,9 +180,14 @@ class Conversation:
         if message.id in self._quotes:  # loaded now: the timeline has it
             del self._quotes[message.id]
 
+    def original(self, message_id: protocol.MessageId) -> protocol.Message | None:
+        """A message replies quote: from the timeline, else as its quote was read."""
+        return self._timeline().get(message_id) or self._originals.get(message_id)
+
     def removed(self, message_id: str) -> None:
         """A message was deleted: its reactions went with it; replies quote it no more."""
         self.reactions.drop_message(message_id)
+        self._originals.pop(message_id, None)
         self._set_quote(Quote(id=message_id, deleted=True))
 
     def subscribe(self, send: Callable[[str], None]) -> None:
@@ -206,6 +212,7 @@ class Conversation:
         self._window, self._window_asked = edit_rules.UNKNOWN, False
         self._reads = _Reads()
         self._quotes.clear()
+        self._originals.clear()
         self.reactions.clear()
 
     # --- Requests -------------------------------------------------------------------------
@@ -328,6 +335,7 @@ class Conversation:
         self._reads.asking.difference_update(asked)
         found = {m.id: m for m in map(protocol.parse_message,
                                        data if isinstance(data, list) else []) if m}
+        self._originals.update(found)
         for message_id in asked:
             message = found.get(message_id)
             self._set_quote(Quote(id=message_id, deleted=True) if message is None else

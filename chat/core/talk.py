@@ -7,14 +7,17 @@ from __future__ import annotations
 from chat.core import texts
 from chat.core.conversation import Conversation
 from chat.core.features import Features
+from chat.core.history import History
 from chat.core.outbox import content_of
 from chat.core.phases import SIGNED_IN, InvalidState, Phase
+from chat.core.protocol import MessageId
 
 
 class TalkInputs:
     config: object
     phase: Phase
     _talk: Conversation
+    _history: History
 
     def _pump(self) -> None: ...
 
@@ -41,6 +44,14 @@ class TalkInputs:
         self._signed_in()
         self._talk.react(message_id, emoji)
         self._pump()
+
+    def show_original(self, message_id: MessageId, *, now: float) -> None:
+        """Bring the message a reply quotes into view, reading older history back to it
+        if needed (a ShowMessage event follows). ValueError if it is gone."""
+        message = self._talk.original(message_id)
+        if message is None:
+            raise ValueError(texts.ORIGINAL_GONE)
+        self._history.reach(message)
 
     def _signed_in(self) -> None:
         if self.phase not in SIGNED_IN:

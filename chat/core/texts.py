@@ -36,6 +36,7 @@ EDIT_WINDOW_PASSED = ("Not saved: this message can no longer be changed (message
 CHANGE_UNANSWERED = "Not saved: the server did not answer. Try again."
 REACTION_REFUSED = "Your reaction was not saved: {why}."
 CANNOT_CHANGE = "This message can no longer be edited or deleted."
+ORIGINAL_GONE = "The original message was deleted."
 READ_FAILED = "Could not load older messages ({why}). Scroll up to try again."
 SEARCH_FAILED = "Search failed ({why}). Try again."
 NO_ANSWER_READ = "the server did not answer"

@@ -199,10 +199,10 @@ class TalkView:
 
     def _show_original(self, message_id) -> None:
         node = self._messages.node(message_id)
-        if node is None:
-            self._notice("The original message is not loaded: it is further up, or gone."
-                         if message_id not in self._quotes or not self._quotes[
-                             message_id].deleted else "The original message was deleted.")
+        if node is None:  # not drawn: the core brings it in (ShowMessage), reading back
+            error = self._app.show_original(message_id)
+            if error:
+                self._notice(error)
             return
         node.setAttribute("tabindex", "-1")
         node.scrollIntoView(options(block="center"))

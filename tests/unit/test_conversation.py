@@ -301,3 +301,21 @@ def test_a_toggle_while_the_add_is_in_flight_removes_it_once_the_add_is_answered
     assert (delete["action"], delete["id"]) == ("delete", "r5")
     driver.frame({"type": "items", "uid": delete["uid"], "data": "r5"})
     assert driver.client._talk.reactions.of("m1") == ()
+
+
+def test_a_quote_of_an_original_not_loaded_brings_it_in_reading_older_history(driver):
+    live(driver, [item("m5", at=at(5))])
+    driver.frame({"type": "subscription", "event": "create", "uid": driver.sub_uid,
+                  "data": [item("m6", at=at(6)) | {"reply_to": "old"}]})
+    quotes = driver.frames()[-1]
+    driver.frame({"type": "items", "uid": quotes["uid"],
+                  "data": [item("old", "long ago", name="Carol", at=at(0))]})
+    driver.show_original("old")
+    older = driver.frames()[-1]
+    assert older["action"] == "read" and "_or" in older["query"]["filter"]  # scrollback
+    driver.frame({"type": "items", "uid": older["uid"],
+                  "data": [item("old", "long ago", name="Carol", at=at(0))]})
+    assert "old" in driver.client.timeline
+    assert last(driver, c.ShowMessage).message_id == "old"
+    with pytest.raises(ValueError):
+        driver.show_original("never-seen")
