@@ -117,10 +117,11 @@ class App:
         self._remember = remember
         self._loop.feed(self.client.sign_in, email, password)
 
-    def send(self, text: str) -> str | None:
-        """Queue a message; returns a sentence for people if it cannot be sent."""
+    def send(self, text: str, mentions: tuple[str, ...] = ()) -> str | None:
+        """Queue a message (``mentions``: ids of the people picked); returns a sentence
+        for people if it cannot be sent."""
         try:
-            self._loop.feed(self.client.send, text)
+            self._loop.feed(self.client.send, text, mentions=mentions)
         except ValueError as error:
             return str(error)
         except InvalidState:
@@ -138,6 +139,27 @@ class App:
 
     def sign_out(self) -> None:
         self._loop.feed(self.client.sign_out)
+
+    def fetch_avatar(self, file_id: str, done) -> None:
+        """Fetch an avatar with the token in the Authorization header (never in the URL)
+        and call ``done`` with a blob URL of it, or None."""
+        task = self._event_loop.create_task(self._avatar(file_id, done))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _avatar(self, file_id: str, done) -> None:
+        token, url = self.client.bearer(), None
+        if token is not None:
+            path = f"/assets/{js.encodeURIComponent(file_id)}?key=system-small-cover"
+            try:
+                response = await js.fetch(self.config.directus_url + path, _options(
+                    headers=_options(Authorization=f"Bearer {token}"),
+                    signal=js.AbortSignal.timeout(self.config.http_timeout * 1000)))
+                if response.ok:
+                    url = js.URL.createObjectURL(await response.blob())
+            except Exception as error:
+                log.info("avatar not fetched (%s)", getattr(error, "name", "error"))
+        done(url)
 
     def _network(self, online: bool) -> None:
         self._loop.feed(self.client.network_changed, online)
@@ -222,9 +244,14 @@ class App:
         url = self.config.directus_url + request.path
         options = {"method": request.method.value,
                    "signal": js.AbortSignal.timeout(request.timeout * 1000)}
+        headers = {}
         if request.body is not None:
-            options.update(body=json.dumps(request.body),
-                           headers=_options(**{"Content-Type": "application/json"}))
+            options["body"] = json.dumps(request.body)
+            headers["Content-Type"] = "application/json"
+        if request.bearer is not None:
+            headers["Authorization"] = f"Bearer {request.bearer}"
+        if headers:
+            options["headers"] = _options(**headers)
         if request.method == Method.GET:
             options["cache"] = "no-store"  # a probe: never an answer from the cache
         try:

@@ -64,6 +64,8 @@ from chat.core.events import (
     OutboxChanged,
     OutboxState,
     Outgoing,
+    PeopleChanged,
+    Person,
     PhaseChanged,
     TimelineChanged,
 )
@@ -97,6 +99,7 @@ __all__ = [
     "UNREACHABLE", "UNREACHABLE_SIGN_IN", "WRONG_PASSWORD",
     "Action", "CancelTimer", "ChatClient", "CloseSocket", "Config", "Event", "Failure",
     "HttpRequest", "InvalidState", "Message", "Method", "Notice", "OpenSocket",
-    "OutboxChanged", "OutboxState", "Outgoing", "Phase", "PhaseChanged", "SaveSession",
+    "OutboxChanged", "OutboxState", "Outgoing", "PeopleChanged", "Person", "Phase",
+    "PhaseChanged", "SaveSession",
     "SendFrame", "SetTimer", "TimelineChanged", "Timer", "Trigger",
 ]

@@ -106,7 +106,8 @@ class Failure(Enum):
 
 @dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class HttpRequest(_Masked):
-    """Send ``method`` to the Directus URL + ``path``, a POST with ``body`` as JSON;
+    """Send ``method`` to the Directus URL + ``path``, a POST with ``body`` as JSON
+    (with ``bearer``: the access token in the Authorization header, never in the URL);
     answer with ``http_response(id, status, body)``, or with ``http_failed(id, failure)``
     if no answer came within ``timeout`` seconds."""
 
@@ -115,10 +116,12 @@ class HttpRequest(_Masked):
     body: dict[str, Any] | None = None
     method: Method = Method.POST
     timeout: float = 15.0
+    bearer: str | None = None
 
     def _shown(self) -> dict[str, Any]:
         return {"id": self.id, "method": self.method.value, "path": self.path,
-                "body": _masked(self.body), "timeout": self.timeout}
+                "body": _masked(self.body), "timeout": self.timeout,
+                "bearer": None if self.bearer is None else REDACTED}
 
 
 # --- Timers ---------------------------------------------------------------------------

@@ -33,6 +33,14 @@ MESSAGE_FIELDS = (
     "user_created.id",
     "user_created.first_name",
 )
+MENTIONS = "mentions"  # asked for where the server has it (ids of the users mentioned)
+AVATAR = "user_created.avatar"  # asked for where users' avatars are readable
+
+
+def message_fields(*, mentions: bool = False, avatars: bool = False) -> tuple[str, ...]:
+    """The fields to ask for: a field the server lacks would make the whole query
+    FORBIDDEN, so the optional ones only where it has them."""
+    return MESSAGE_FIELDS + ((MENTIONS,) if mentions else ()) + ((AVATAR,) if avatars else ())
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,6 +53,8 @@ class Message:
     updated: float | None = None
     user_id: str | None = None
     user_name: str | None = None
+    user_avatar: str | None = None  # the author's avatar file id
+    mentions: tuple[str, ...] = ()  # ids of the users mentioned
 
     @property
     def sort_key(self) -> tuple[float, str]:
@@ -83,10 +93,11 @@ def parse_message(item: Any) -> Message | None:
     if not isinstance(message_id, str) or not isinstance(content, str) or created is None:
         return None
     user = item.get("user_created")
-    user_id = user_name = None
+    user_id = user_name = avatar = None
     if isinstance(user, dict):
         user_id = user.get("id") if isinstance(user.get("id"), str) else None
         user_name = user.get("first_name") if isinstance(user.get("first_name"), str) else None
+        avatar = user.get("avatar") if isinstance(user.get("avatar"), str) else None
     elif isinstance(user, str):
         # Without read access to directus_users the relation arrives as a bare id.
         user_id = user
@@ -97,7 +108,19 @@ def parse_message(item: Any) -> Message | None:
         updated=parse_time(item.get("date_updated")),
         user_id=user_id,
         user_name=user_name,
+        user_avatar=avatar,
+        mentions=parse_mentions(item.get("mentions")),
     )
+
+
+def parse_mentions(value: Any) -> tuple[str, ...]:
+    """The ids of a csv field: Directus reads it as a list (a string, from an older
+    server, is split on commas); anything else is no mention."""
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list):
+        return ()
+    return tuple(v for v in value if isinstance(v, str) and v)
 
 
 # --- Frames from the server ---------------------------------------------------------
@@ -208,13 +231,13 @@ def encode_pong() -> str:
 
 
 def encode_read(uid: str, *, limit: int, since: float | None = None,
-                ids: tuple[str, ...] = ()) -> str:
+                ids: tuple[str, ...] = (), fields: tuple[str, ...] = MESSAGE_FIELDS) -> str:
     """Read the newest ``limit`` messages, of those created at ``since`` or later,
     or of the given ``ids``."""
     query: dict[str, Any] = {
         "limit": limit,
         "sort": ["-date_created", "-id"],
-        "fields": list(MESSAGE_FIELDS),
+        "fields": list(fields),
     }
     if ids:
         query["filter"] = {"id": {"_in": list(ids)}}
@@ -224,18 +247,24 @@ def encode_read(uid: str, *, limit: int, since: float | None = None,
                   "uid": uid, "query": query})
 
 
-def encode_create(uid: str, message_id: str, content: str) -> str:
+def encode_create(uid: str, message_id: str, content: str, *,
+                  mentions: tuple[str, ...] = (),
+                  fields: tuple[str, ...] = MESSAGE_FIELDS) -> str:
+    """Create a message; ``mentions`` (user ids) go as the csv field's "id,id"."""
+    data = {"id": message_id, "content": content}
+    if mentions:
+        data["mentions"] = ",".join(mentions)
     return _dump({
         "type": "items",
         "collection": COLLECTION,
         "action": "create",
         "uid": uid,
-        "data": {"id": message_id, "content": content},
-        "query": {"fields": list(MESSAGE_FIELDS)},
+        "data": data,
+        "query": {"fields": list(fields)},
     })
 
 
-def encode_subscribe(uid: str, *, limit: int) -> str:
+def encode_subscribe(uid: str, *, limit: int, fields: tuple[str, ...] = MESSAGE_FIELDS) -> str:
     """Subscribe to creates, updates and deletes. Its ``init`` frame carries the newest
     ``limit`` messages: the history on the first connection, the catch-up after a
     reconnect. (Create events are read one key at a time, so the limit never cuts them.)"""
@@ -243,6 +272,6 @@ def encode_subscribe(uid: str, *, limit: int) -> str:
         "type": "subscribe",
         "collection": COLLECTION,
         "uid": uid,
-        "query": {"fields": list(MESSAGE_FIELDS), "sort": ["-date_created", "-id"],
+        "query": {"fields": list(fields), "sort": ["-date_created", "-id"],
                   "limit": limit},
     })

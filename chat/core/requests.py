@@ -37,6 +37,7 @@ class CreateMessage:
     kind: ClassVar[str] = "create"
     message_id: str
     content: str
+    mentions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,16 +68,20 @@ Request = CreateMessage | ReadBack | SyncPage | GapRead
 Read = SyncPage | GapRead
 
 
-def encode(request: Request, uid: str, config: Config) -> str:
+def encode(request: Request, uid: str, config: Config,
+           fields: tuple[str, ...] = protocol.MESSAGE_FIELDS) -> str:
     match request:
         case CreateMessage():
-            return protocol.encode_create(uid, request.message_id, request.content)
+            return protocol.encode_create(uid, request.message_id, request.content,
+                                          mentions=request.mentions, fields=fields)
         case ReadBack():
-            return protocol.encode_read(uid, limit=1, ids=(request.message_id,))
+            return protocol.encode_read(uid, limit=1, ids=(request.message_id,),
+                                        fields=fields)
         case SyncPage():
-            return protocol.encode_read(uid, limit=config.history_limit)
+            return protocol.encode_read(uid, limit=config.history_limit, fields=fields)
         case GapRead():
-            return protocol.encode_read(uid, limit=config.gap_limit, since=request.since)
+            return protocol.encode_read(uid, limit=config.gap_limit, since=request.since,
+                                        fields=fields)
 
 
 @dataclass
@@ -137,10 +142,11 @@ class Requests:
         elif self._reads:
             request = self._reads.pop(0)
         elif (entry := self._outbox.next_to_send()) is not None:
-            request = CreateMessage(entry.id, entry.content)
+            request = CreateMessage(entry.id, entry.content,
+                                    entry.mentions if self._sync.mentions else ())
         if request is not None:
             self._in_flight = _InFlight(request, uid=self._out.uid(request.kind))
-            self._send(encode(request, self._in_flight.uid, self._config))
+            self._send(encode(request, self._in_flight.uid, self._config, self._sync.fields))
 
     # --- Answers --------------------------------------------------------------------------
 
@@ -234,4 +240,5 @@ class Requests:
         if self._in_flight is not None:
             self._in_flight.uid = self._out.uid(self._in_flight.request.kind)
             self._in_flight.noticed_at = None
-            self._send(encode(self._in_flight.request, self._in_flight.uid, self._config))
+            self._send(encode(self._in_flight.request, self._in_flight.uid, self._config,
+                              self._sync.fields))

@@ -104,6 +104,11 @@ class Session:
     def token_left(self, now: float) -> float:
         return self._expires_at - now if self._access else 0.0
 
+    @property
+    def access(self) -> str | None:
+        """The access token, for requests that carry it in a header."""
+        return self._access
+
     def forget_access(self) -> None:
         """The server refused the access token: connect only after a refresh."""
         self._access = None

@@ -36,6 +36,14 @@ class Sync:
         self._uid: str | None = None
         self._changed: dict[str, Message | None] = {}  # id -> new message, None: removed
         self._reset = False
+        # What the server has (the client sets them): mentions to read and send, avatars.
+        self.mentions = False
+        self.avatars = False
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The message fields every read, create and subscription asks for."""
+        return protocol.message_fields(mentions=self.mentions, avatars=self.avatars)
 
     # --- The subscription -------------------------------------------------------------------
 
@@ -83,7 +91,8 @@ class Sync:
 
     def _frame(self) -> str:
         assert self._uid is not None
-        return protocol.encode_subscribe(self._uid, limit=self._config.history_limit)
+        return protocol.encode_subscribe(self._uid, limit=self._config.history_limit,
+                                         fields=self.fields)
 
     # --- Merging --------------------------------------------------------------------------
 

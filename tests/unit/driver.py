@@ -26,6 +26,10 @@ def item(message_id: str, content: str = "hi", at: str = "2026-11-27T10:00:00.00
             "user_created": {"id": user, "first_name": name}}
 
 
+PEOPLE = [{"id": "u-alice", "first_name": "Alice", "avatar": None},
+          {"id": "u-bob", "first_name": "Bob", "avatar": "file-bob"}]
+
+
 def at(second: int) -> str:
     return f"2026-11-27T10:{second // 60:02d}:{second % 60:02d}.000Z"
 
@@ -146,6 +150,16 @@ class Driver:
             read = self.frames()[-1]
             assert read["type"] == "items" and read["action"] == "read", read
             self.frame({"type": "items", "uid": read["uid"], "data": list(catch_up)})
+            self.answer_people()
+
+    def answer_people(self, people: list | None = None) -> None:
+        """Answer the read of the people that follows going live, if it was asked for."""
+        for request in self.take(c.HttpRequest):
+            if request.path.startswith("/users?"):
+                self.http_response(request.id, 200, {"data": PEOPLE if people is None
+                                                     else people})
+            else:
+                self.actions.append(request)  # left for the test
 
     def next_socket(self) -> int:
         """Wait for the next attempt to open a socket; return its number."""
