@@ -248,12 +248,12 @@ class App:
         if request.body is not None:
             options["body"] = json.dumps(request.body)
             headers["Content-Type"] = "application/json"
-        if request.bearer is not None:
-            headers["Authorization"] = f"Bearer {request.bearer}"
+        if request.token is not None:
+            headers["Authorization"] = f"Bearer {request.token}"
         if headers:
             options["headers"] = _options(**headers)
         if request.method == Method.GET:
-            options["cache"] = "no-store"  # a probe: never an answer from the cache
+            options["cache"] = "no-store"  # never an answer from the cache
         try:
             response = await js.fetch(url, _options(**options))
             text = await response.text()

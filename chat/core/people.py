@@ -49,22 +49,22 @@ class People:
         """A new session: read them again (another account may see others)."""
         self.loaded = False
 
-    def load(self, bearer: str | None, *, avatars: bool) -> None:
+    def load(self, token: str | None, *, avatars: bool) -> None:
         """Read the people, once per session; ``avatars``: the server has them."""
-        if self.loaded or bearer is None:
+        if self.loaded or token is None:
             return
         self.loaded, self._avatars = True, avatars
-        self._ask(bearer)
+        self._ask(token)
 
-    def answered(self, status: int, body: Any, bearer: str | None) -> None:
-        if status == 403 and self._avatars and bearer is not None:
+    def answered(self, status: int, body: Any, token: str | None) -> None:
+        if status == 403 and self._avatars and token is not None:
             self._avatars = False  # avatars not readable here: the names alone
-            return self._ask(bearer)
+            return self._ask(token)
         if status != 200:
             log.info("people not read (%s)", status)
             return
         self._out.emit(PeopleChanged(people=parse_people(body)))
 
-    def _ask(self, bearer: str) -> None:
+    def _ask(self, token: str) -> None:
         self._out.request(Purpose.PEOPLE, path(avatars=self._avatars), None,
-                          method=Method.GET, bearer=bearer)
+                          method=Method.GET, token=token)

@@ -24,6 +24,7 @@ from chat.core.events import Notice
 from chat.core.outbox import Outbox
 from chat.core.output import Output
 from chat.core.phases import RateLimit
+from chat.core.schema import Capabilities, KeyKind, Schema
 from chat.core.sync import Sync
 from chat.core.texts import NO_ANSWER, SERVER_BUSY
 
@@ -68,15 +69,16 @@ Request = CreateMessage | ReadBack | SyncPage | GapRead
 Read = SyncPage | GapRead
 
 
-def encode(request: Request, uid: str, config: Config,
-           fields: tuple[str, ...] = protocol.MESSAGE_FIELDS) -> str:
+def encode(request: Request, uid: str, config: Config, caps: Capabilities) -> str:
+    fields = caps.message_fields
     match request:
         case CreateMessage():
             return protocol.encode_create(uid, request.message_id, request.content,
-                                          mentions=request.mentions, fields=fields)
+                                          key=caps.key_field, fields=fields,
+                                          mentions=request.mentions if caps.mentions else ())
         case ReadBack():
             return protocol.encode_read(uid, limit=1, ids=(request.message_id,),
-                                        fields=fields)
+                                        key=caps.key_field or "id", fields=fields)
         case SyncPage():
             return protocol.encode_read(uid, limit=config.history_limit, fields=fields)
         case GapRead():
@@ -93,8 +95,9 @@ class _InFlight:
 
 class Requests:
     def __init__(self, config: Config, out: Output, outbox: Outbox, sync: Sync,
-                 send: Callable[[str], None]) -> None:
+                 schema: Schema, send: Callable[[str], None]) -> None:
         self._config = config
+        self._schema = schema
         self._out = out
         self._outbox = outbox
         self._sync = sync
@@ -142,11 +145,10 @@ class Requests:
         elif self._reads:
             request = self._reads.pop(0)
         elif (entry := self._outbox.next_to_send()) is not None:
-            request = CreateMessage(entry.id, entry.content,
-                                    entry.mentions if self._sync.mentions else ())
+            request = CreateMessage(entry.id, entry.content, entry.mentions)
         if request is not None:
             self._in_flight = _InFlight(request, uid=self._out.uid(request.kind))
-            self._send(encode(request, self._in_flight.uid, self._config, self._sync.fields))
+            self._send(encode(request, self._in_flight.uid, self._config, self._schema.caps))
 
     # --- Answers --------------------------------------------------------------------------
 
@@ -159,6 +161,9 @@ class Requests:
         request = self._take()
         items = frame.data if isinstance(frame.data, list) else []
         match request:
+            case CreateMessage() if self._schema.caps.key is KeyKind.NONE:
+                # No client key to read it back by: the reply is the only confirmation.
+                self._outbox.stored(request.message_id)
             case CreateMessage() if request.message_id in self._outbox:
                 # The reply did not carry the stored row: read it back, as after
                 # RECORD_NOT_UNIQUE, rather than leave it "sending" and send the next.
@@ -188,6 +193,7 @@ class Requests:
             case SyncPage() | GapRead():
                 log.warning("a %s read failed: %s", request.kind, frame.code)
             case CreateMessage() if (frame.code == "RECORD_NOT_UNIQUE"
+                                     and self._schema.caps.key is not KeyKind.NONE
                                      and request.message_id in self._outbox):
                 self.read_back(request.message_id)  # stored already? read it back to be sure
             case CreateMessage() | ReadBack():
@@ -241,4 +247,4 @@ class Requests:
             self._in_flight.uid = self._out.uid(self._in_flight.request.kind)
             self._in_flight.noticed_at = None
             self._send(encode(self._in_flight.request, self._in_flight.uid, self._config,
-                              self._sync.fields))
+                              self._schema.caps))

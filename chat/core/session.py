@@ -105,8 +105,7 @@ class Session:
         return self._expires_at - now if self._access else 0.0
 
     @property
-    def access(self) -> str | None:
-        """The access token, for requests that carry it in a header."""
+    def access_token(self) -> str | None:
         return self._access
 
     def forget_access(self) -> None:

@@ -9,7 +9,7 @@ import json
 from chat import core as c
 from chat.core.protocol import parse_message
 
-from .driver import PEOPLE, Driver, item, token
+from .driver import PEOPLE, WITH_PEOPLE, Driver, item, token
 
 
 def people_events(d: Driver) -> list[c.PeopleChanged]:
@@ -17,7 +17,7 @@ def people_events(d: Driver) -> list[c.PeopleChanged]:
 
 
 def test_people_are_read_once_live_with_the_token_in_the_header_not_the_url():
-    d = Driver()
+    d = Driver(**WITH_PEOPLE)
     d.sign_in_and_connect(catch_up=None)
     assert not [r for r in d.take(c.HttpRequest)]  # not before the history is in
     read = d.frames()[-1]
@@ -25,7 +25,7 @@ def test_people_are_read_once_live_with_the_token_in_the_header_not_the_url():
     (request,) = d.take(c.HttpRequest)
     assert request.method is c.Method.GET
     assert request.path == "/users?fields=id,first_name,avatar&sort=first_name&limit=1000"
-    assert request.bearer == token("u-alice", 1) and "access_token" not in request.path
+    assert request.token == token("u-alice", 1) and "access_token" not in request.path
     d.http_response(request.id, 200, {"data": PEOPLE + [{"first_name": "no id"}]})
     (event,) = people_events(d)
     assert event.people == (c.Person(id="u-alice", first_name="Alice"),
@@ -36,7 +36,7 @@ def test_people_are_read_once_live_with_the_token_in_the_header_not_the_url():
 
 
 def test_where_avatars_are_not_readable_the_names_are_read_alone():
-    d = Driver()
+    d = Driver(**WITH_PEOPLE)
     d.sign_in_and_connect(catch_up=None)
     read = d.frames()[-1]
     d.frame({"type": "items", "uid": read["uid"], "data": []})
@@ -48,7 +48,7 @@ def test_where_avatars_are_not_readable_the_names_are_read_alone():
 
 
 def test_a_new_session_reads_the_people_again():
-    d = Driver()
+    d = Driver(**WITH_PEOPLE)
     d.sign_in_and_connect()
     d.sign_out()
     d.take()
@@ -61,8 +61,7 @@ def sent_create(d: Driver) -> dict:
 
 
 def test_mentions_go_as_ids_joined_by_commas_where_the_server_has_them():
-    d = Driver()
-    d.client.use_features(mentions=True, avatars=True)
+    d = Driver(**WITH_PEOPLE)
     d.sign_in_and_connect()
     d.send("hi @Bob and @Carol", mentions=("u-bob", "u-carol", "u-bob", ""))
     create = sent_create(d)
@@ -72,20 +71,13 @@ def test_mentions_go_as_ids_joined_by_commas_where_the_server_has_them():
 
 
 def test_without_the_field_mentions_are_neither_sent_nor_asked_for():
-    d = Driver()
-    d.sign_in("alice@example.com", "pw")
-    d.answer_http(200, d.tokens_body())
-    d.socket_opened(d.take(c.OpenSocket)[-1].conn)
-    auth = d.frames()[-1]
-    d.frame({"type": "auth", "status": "ok", "uid": auth["uid"]})
-    subscribe = d.frames()[-1]
-    assert "mentions" not in subscribe["query"]["fields"]
-    assert "user_created.avatar" not in subscribe["query"]["fields"]
-    d.frame({"type": "subscription", "event": "init", "uid": subscribe["uid"], "data": []})
-    read = d.frames()[-1]
-    d.frame({"type": "items", "uid": read["uid"], "data": []})
+    d = Driver()  # the server's messages have no mentions, its users are not readable
+    d.sign_in_and_connect()
     d.send("hi @Bob", mentions=("u-bob",))
-    assert "mentions" not in sent_create(d)["data"]
+    create = sent_create(d)
+    assert "mentions" not in create["data"] and "mentions" not in create["query"]["fields"]
+    assert "user_created.avatar" not in create["query"]["fields"]
+    assert not people_events(d)
 
 
 def test_mentions_and_avatars_are_read_from_a_message():
