@@ -254,8 +254,8 @@ def test_the_day_label_never_covers_the_first_line_of_a_message(pair, history):
     _, bob, _ = pair
     page = bob.page
     log = page.locator("#messages")
-    # The message under the top of the list, at several places in it: the point on its
-    # first line, at the list's centre, is the message itself and not a label over it.
+    # The message at the top of the list, at several places in it: no day label (nor
+    # anything else drawn over the list) overlaps its first line.
     probe = """([at]) => {
       const log = document.getElementById("messages");
       log.scrollTop = at;
@@ -263,18 +263,22 @@ def test_the_day_label_never_covers_the_first_line_of_a_message(pair, history):
       const msgs = [...log.querySelectorAll("#days .msg")];
       const first = msgs.find(m => m.getBoundingClientRect().bottom > top + 1);
       log.scrollTop += first.getBoundingClientRect().top - top;  // its top at the very top
-      const box = first.getBoundingClientRect(), listBox = log.getBoundingClientRect();
-      const hit = document.elementFromPoint(listBox.left + listBox.width / 2, box.top + 6);
-      return {covered: !first.contains(hit), hit: hit && hit.className,
-              bar: document.getElementById("day-bar").textContent,
-              scrolled: log.scrollTop};
+      const box = first.getBoundingClientRect();
+      const line = {top: box.top, bottom: box.top + 18, left: box.left, right: box.right};
+      const over = [...document.querySelectorAll(".day-label span, #day-bar.shown")].filter(l => {
+        const r = l.getBoundingClientRect();
+        return r.width && r.bottom > line.top + 1 && r.top < line.bottom  // not an edge
+          && r.right > line.left && r.left < line.right;
+      });
+      return {covered: over.map(l => l.textContent),
+              bar: document.getElementById("day-bar").textContent};
     }"""
     height = log.evaluate("l => l.scrollHeight - l.clientHeight")
     assert height > 400, "not enough messages to scroll"
     seen = []
     for at in (0, 150, height // 3, height // 2):
         got = page.evaluate(probe, [at])
-        assert not got["covered"], got
+        assert got["covered"] == [], got
         seen.append(got)
     assert seen[-1]["bar"] == "Today"  # the day shows above the list once scrolled
     log.evaluate("l => { l.scrollTop = l.scrollHeight; }")
