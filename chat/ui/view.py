@@ -293,5 +293,4 @@ class View:
             self._scroll_to_end()
         elif added or redraw.newer_outside:
             self._new_messages.hidden = False
-        self._show_me()
-        self._day_bar.update(messages.days())
+        self._show_me()  # (the day bar follows scroll events, which every move of the list fires)
