@@ -136,9 +136,12 @@ class ChatPage:
 
 
 def open_chat(browser: Browser, directus, *, viewport: dict = DESKTOP,
-              wait: bool = True) -> ChatPage:
-    """A new browser context (its own storage) with the chat page loaded."""
+              wait: bool = True, setup=None) -> ChatPage:
+    """A new browser context (its own storage) with the chat page loaded; `setup` is
+    called with the context first (to route requests, say)."""
     context = browser.new_context(viewport=viewport)
+    if setup:
+        setup(context)
     chat = ChatPage(context.new_page(), directus).load()
     _open.append(chat)
     return chat.wait_ready() if wait else chat
