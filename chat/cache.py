@@ -76,8 +76,9 @@ class MessageCache:
 def _message(row) -> Message | None:
     if not isinstance(row, dict) or set(row) != set(_FIELDS):
         return None
-    required = {"id": str, "content": str, "created": (int, float)}
-    optional = {"updated": (int, float), "user_id": str, "user_name": str}
+    required = {"id": (str, int), "content": str, "created": (int, float)}
+    optional = {"updated": (int, float), "user_id": str, "user_name": str, "client_id": str,
+                "user_avatar": str}
     for name, kind in required.items():
         if not isinstance(row[name], kind) or isinstance(row[name], bool):
             return None
@@ -85,4 +86,7 @@ def _message(row) -> Message | None:
         if row[name] is not None and (not isinstance(row[name], kind)
                                       or isinstance(row[name], bool)):
             return None
-    return Message(**row)
+    mentions = row["mentions"]
+    if not isinstance(mentions, list) or not all(isinstance(m, str) for m in mentions):
+        return None
+    return Message(**{**row, "mentions": tuple(mentions)})
