@@ -39,6 +39,7 @@ class CreateMessage:
     kind: ClassVar[str] = "create"
     message_id: str
     content: str
+    mentions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,8 @@ def encode(request: Request, uid: str, config: Config, caps: Capabilities) -> st
     match request:
         case CreateMessage():
             return protocol.encode_create(uid, request.message_id, request.content,
-                                          key=caps.key_field, fields=fields)
+                                          key=caps.key_field, fields=fields,
+                                          mentions=request.mentions if caps.mentions else ())
         case ReadBack():
             return protocol.encode_read(uid, limit=1, ids=(request.message_id,),
                                         key=caps.key_field or "id", fields=fields)
@@ -150,7 +152,7 @@ class Requests:
         elif (asked := self._history.next_request()) is not None:
             request = asked
         elif (entry := self._outbox.next_to_send()) is not None:
-            request = CreateMessage(entry.id, entry.content)
+            request = CreateMessage(entry.id, entry.content, entry.mentions)
         if request is not None:
             self._in_flight = _InFlight(request, uid=self._out.uid(request.kind))
             self._send(encode(request, self._in_flight.uid, self._config, self._schema.caps))
