@@ -47,7 +47,8 @@ WITH_PEOPLE = {"fields": {"data": [*FIELDS["data"], {"field": "mentions", "type"
                                 "create": {"access": "full",
                                            "fields": ["content", "id", "mentions"]}},
                    "directus_users": {"read": {"access": "full",
-                                               "fields": ["id", "first_name", "avatar"]}}}}}
+                                               "fields": ["id", "first_name", "avatar"]}},
+                   "directus_fields": {"read": {"access": "partial", "fields": ["*"]}}}}}
 PEOPLE = [{"id": "u-alice", "first_name": "Alice", "avatar": None},
           {"id": "u-bob", "first_name": "Bob", "avatar": "file-bob"}]
 
