@@ -76,7 +76,7 @@ class MessageCache:
 # An id is a uuid, or an integer on the tutorial's collection.
 _REQUIRED = {"id": (str, int), "content": str, "created": (int, float)}
 _OPTIONAL = {"updated": (int, float), "user_id": str, "user_name": str, "client_id": str,
-             "reply_to": (str, int)}
+             "user_avatar": str, "reply_to": (str, int)}
 
 
 def _message(row) -> Message | None:
@@ -89,4 +89,7 @@ def _message(row) -> Message | None:
         value = row.get(name)
         if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
             return None
-    return Message(**row)
+    mentions = row.get("mentions", [])
+    if not isinstance(mentions, list) or not all(isinstance(m, str) for m in mentions):
+        return None
+    return Message(**{**row, "mentions": tuple(mentions)})

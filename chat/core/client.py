@@ -24,6 +24,7 @@ from chat.core.events import Event, Notice, Outgoing, PhaseChanged
 from chat.core.history import History
 from chat.core.outbox import Outbox, content_of
 from chat.core.output import Output, Purpose
+from chat.core.people import People
 from chat.core.phases import (
     CONNECTED,
     SIGNED_IN,
@@ -44,6 +45,8 @@ from chat.core.timeline import Timeline
 
 log = logging.getLogger("chat")
 
+MAX_MENTIONS = 50  # the server's limit of ids in a message's mentions
+
 
 class ChatClient(TalkInputs):
     def __init__(self, config: Config, *, new_id: Callable[[], str],
@@ -63,6 +66,7 @@ class ChatClient(TalkInputs):
         self._history = History(self._out, self._sync, pump=self._pump)
         self._requests = Requests(config, self._out, self._outbox, self._sync, self._schema,
                                   self._history, self._talk, self._connection.send)
+        self._people = People(self._out)
 
     # --- Drains, and what may be read -------------------------------------------------------
 
@@ -100,6 +104,11 @@ class ChatClient(TalkInputs):
     def user_id(self) -> str | None:
         return self._session.user_id
 
+    def bearer(self) -> str | None:
+        """The access token, for the adapter's requests that carry it in the
+        Authorization header (avatars from /assets); never put it in a URL."""
+        return self._session.access_token
+
     # --- Inputs: the user -------------------------------------------------------------------
 
     def sign_in(self, email: str, password: str, *, now: float) -> None:
@@ -126,12 +135,15 @@ class ChatClient(TalkInputs):
         self._history.clear()
         self._end_session(Trigger.SIGN_OUT, None)
 
-    def send(self, text: str, *, now: float, reply_to: str | None = None) -> str:
-        """Queue a message (``reply_to``: the id of the one it answers, where the
-        server has replies) and return its id. Raises ValueError with a sentence for
-        people if the text is empty or too long, or if the session's user is not known
-        yet (a resumed session that has not reached the server): every message waiting
-        in the outbox has an owner, so it is never sent as another account."""
+    def send(self, text: str, *, mentions: tuple[str, ...] = (), now: float,
+             reply_to: str | None = None) -> str:
+        """Queue a message and return its id; ``mentions``: ids of the users picked
+        (sent where the server has mentions, at most MAX_MENTIONS); ``reply_to``: the id
+        of the one it answers (where the server has replies). Raises ValueError
+        with a sentence for people if the text is empty or too long, or if the session's
+        user is not known yet (a resumed session that has not reached the server): every
+        message waiting in the outbox has an owner, so it is never sent as another
+        account."""
         if self.phase not in SIGNED_IN:
             raise InvalidState(f"cannot send while {self.phase.value}")
         if self.user_id is None:
@@ -139,7 +151,9 @@ class ChatClient(TalkInputs):
         content = content_of(text, min(self.config.max_length,
                                        self._schema.caps.max_length or self.config.max_length))
         message_id = self._new_id()
-        self._outbox.add(message_id, content, reply_to if self.features.replies else None)
+        picked = tuple(dict.fromkeys(m for m in mentions if isinstance(m, str) and m))
+        self._outbox.add(message_id, content, picked[:MAX_MENTIONS],
+                         reply_to if self.features.replies else None)
         self._pump()
         return message_id
 
@@ -180,6 +194,8 @@ class ChatClient(TalkInputs):
                 self._on_refresh(status, body, now)
             case Purpose.PROBE:
                 self._on_probe(200 <= status < 300, now)
+            case Purpose.PEOPLE:
+                self._people.answered(status, body, self._session.access_token)
             case Purpose.FIELDS | Purpose.PERMISSIONS as purpose:
                 if self._schema.answer(purpose, status, body):
                     self._learned(now)
@@ -310,6 +326,7 @@ class ChatClient(TalkInputs):
         self._out.cancel_timers()
         self._out.forget_requests()
         self._session.end(forget=reason is None)
+        self._people.reset()
         self._schema.reset()
         self._connection.reset()
         self._fire(trigger, reason=reason)
@@ -437,6 +454,8 @@ class ChatClient(TalkInputs):
         """A read after the subscription's init was answered: live once none is left."""
         if not self._requests.reading and self._fire(Trigger.SYNCED):
             self._connection.went_live(now)
+            if self._schema.caps.users.allowed:
+                self._people.load(self._session.access_token, avatars=self._schema.caps.avatars)
 
     def _stored(self, key: MessageId) -> None:
         """The server shows a message stored (by its client key): if it is ours, it

@@ -41,6 +41,7 @@ class Outgoing:
     state: OutboxState
     error: str | None = None
     reply_to: str | None = None
+    mentions: tuple[str, ...] = ()  # ids of the users mentioned
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -130,5 +131,22 @@ class ShowMessage:
     message_id: MessageId
 
 
+@dataclass(frozen=True, kw_only=True)
+class Person:
+    """Someone who can chat here: what every chat user may read of another."""
+
+    id: str
+    first_name: str | None = None
+    avatar: str | None = None  # a file id, fetched from /assets with the token in a header
+
+
+@dataclass(frozen=True, kw_only=True)
+class PeopleChanged:
+    """The people of the chat (for mentions, avatars and who you are), by first name."""
+
+    people: tuple[Person, ...]
+
+
 Event = (PhaseChanged | TimelineChanged | OutboxChanged | Notice | ScrollbackChanged
-         | SearchChanged | ShowMessage | ReactionsChanged | QuotesChanged | ChangesWaiting)
+         | SearchChanged | ShowMessage | PeopleChanged | ReactionsChanged | QuotesChanged
+         | ChangesWaiting)

@@ -32,10 +32,11 @@ class _Entry:
     reply_to: str | None = None
     state: OutboxState = OutboxState.PENDING
     error: str | None = None
+    mentions: tuple[str, ...] = ()
 
     def snapshot(self) -> Outgoing:
         return Outgoing(id=self.id, content=self.content, state=self.state, error=self.error,
-                        reply_to=self.reply_to)
+                        reply_to=self.reply_to, mentions=self.mentions)
 
 
 class Outbox:
@@ -61,8 +62,10 @@ class Outbox:
 
     # --- What the user does ---------------------------------------------------------------
 
-    def add(self, message_id: str, content: str, reply_to: str | None = None) -> None:
-        self._entries.append(_Entry(id=message_id, content=content, reply_to=reply_to))
+    def add(self, message_id: str, content: str, mentions: tuple[str, ...] = (),
+            reply_to: str | None = None) -> None:
+        self._entries.append(_Entry(id=message_id, content=content, mentions=mentions,
+                                    reply_to=reply_to))
         self._changed = True
 
     def retry(self, message_id: str) -> bool:

@@ -18,6 +18,7 @@ class Purpose(Enum):
     REFRESH = "refresh"
     LOGOUT = "logout"
     PROBE = "probe"
+    PEOPLE = "people"
     FIELDS = "fields"  # GET /fields/messages (chat/core/schema.py)
     PERMISSIONS = "permissions"  # GET /permissions/me
     EDIT_WINDOW = "edit window"  # GET /permissions: the rules of update (conversation.py)

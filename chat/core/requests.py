@@ -41,6 +41,7 @@ class CreateMessage:
     message_id: str
     content: str
     reply_to: str | None = None
+    mentions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,8 @@ def encode(request: Request, uid: str, config: Config, caps: Capabilities,
         case CreateMessage():
             return protocol.encode_create(uid, request.message_id, request.content,
                                           key=caps.key_field, reply_to=request.reply_to,
-                                          fields=fields)
+                                          fields=fields,
+                                          mentions=request.mentions if caps.mentions else ())
         case ReadBack():
             return protocol.encode_read(uid, limit=1, ids=(request.message_id,),
                                         key=caps.key_field or "id", fields=fields)
@@ -161,7 +163,8 @@ class Requests:
         elif (asked := self._talk.next_request()) is not None:
             request = asked
         elif (entry := self._outbox.next_to_send()) is not None:
-            request = CreateMessage(entry.id, entry.content, entry.reply_to)
+            request = CreateMessage(entry.id, entry.content, reply_to=entry.reply_to,
+                                    mentions=entry.mentions)
         if request is not None:
             self._in_flight = _InFlight(request, uid=self._out.uid(request.kind))
             self._send(self._encode(self._in_flight))

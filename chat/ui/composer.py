@@ -12,9 +12,12 @@ COUNTER_FROM = 0.8  # share of the maximum length from which the counter shows
 
 
 class Composer:
-    def __init__(self, by_id, app, *, max_length: int, sent: Callable[[], None]) -> None:
-        """``sent()`` is called once a message is queued."""
+    def __init__(self, by_id, app, *, max_length: int, sent: Callable[[], None],
+                 picker=None) -> None:
+        """``sent()`` is called once a message is queued; ``picker``, the @ picker
+        (chat.ui.mentions), takes the keys it needs first and gives the mentions."""
         self._app = app
+        self._picker = picker
         self._max_length = max_length
         self._sent = sent
         self._form, self._draft = by_id("composer"), by_id("draft")
@@ -22,7 +25,7 @@ class Composer:
         self._owner: str | None = None
         # Replaced by chat.ui.conversation: where a submitted text goes (a reply, an
         # edit), and the keys it handles first (Up arrow, Escape).
-        self.submit: Callable[[str], str | None] = app.send
+        self.submit: Callable[[str, tuple[str, ...]], str | None] = app.send
         self.intercept: Callable[[object], bool] = lambda event: False
         self._listeners = listen([
             (self._form, "submit", self._on_submit),
@@ -50,7 +53,7 @@ class Composer:
         self._count()
 
     def _on_key(self, event) -> None:
-        if self.intercept(event):
+        if (self._picker is not None and self._picker.key(event)) or self.intercept(event):
             return
         # Enter sends, Shift+Enter adds a line; never while an input method composes text.
         if event.key == "Enter" and not event.shiftKey and not event.isComposing:
@@ -65,12 +68,15 @@ class Composer:
         text = self._draft.value
         if not text.strip():
             return
-        error = self.submit(text)
+        mentions = self._picker.mentions(text) if self._picker is not None else ()
+        error = self.submit(text, mentions)
         if error:
             self._error.textContent = error
             self._error.hidden = False
             return
         self._draft.value = ""
+        if self._picker is not None:
+            self._picker.reset()
         self._count()
         self._sent()
 

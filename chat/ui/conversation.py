@@ -231,12 +231,12 @@ class TalkView:
             self._draft.value = ""
             self._composer.changed()
 
-    def _submit(self, text: str) -> str | None:
+    def _submit(self, text: str, mentions: tuple[str, ...] = ()) -> str | None:
         target = self.bar.target
         if target.mode is Mode.EDIT:
             error = self._app.edit(target.message_id, text)
         else:
-            error = self._app.send(text, target.message_id)
+            error = self._app.send(text, mentions, target.message_id)
         if not error:
             self.bar.clear()
         return error

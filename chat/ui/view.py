@@ -29,6 +29,8 @@ from chat.core import (
     Notice,
     OutboxChanged,
     Outgoing,
+    PeopleChanged,
+    Person,
     Phase,
     PhaseChanged,
     QuotesChanged,
@@ -37,9 +39,13 @@ from chat.core import (
 )
 from chat.core.events import Scrollback, ScrollbackChanged, SearchChanged, ShowMessage
 from chat.core.protocol import Message
+from chat.ui.account import Account
+from chat.ui.avatars import Avatars
 from chat.ui.composer import Composer
 from chat.ui.conversation import TalkView
+from chat.ui.day_bar import DayBar
 from chat.ui.dom import listen, options
+from chat.ui.mentions import MentionPicker
 from chat.ui.messages import MessageList
 from chat.ui.outbox import OutboxList
 from chat.ui.search import SearchBox
@@ -61,8 +67,16 @@ class View:
         self._empty = by_id("empty")
         self.sign_in = SignIn(by_id, app, phase=lambda: self._phase)
         self._status = Status(by_id, app, loop)
-        self._composer = Composer(by_id, app, max_length=max_length, sent=self._sent)
-        self._messages = MessageList(by_id("days"), loop)
+        self._people: tuple[Person, ...] = ()
+        self._avatars = Avatars(fetch=app.fetch_avatar,
+                                revoke=lambda url: js.URL.revokeObjectURL(url),
+                                show=js.chatDom.showAvatar)
+        self._account = Account(by_id, self._avatars)
+        self._day_bar = DayBar(by_id("day-bar"), self._log)
+        picker = MentionPicker(by_id, people=lambda: self._people, me=lambda: self._user_id)
+        self._composer = Composer(by_id, app, max_length=max_length, sent=self._sent,
+                                  picker=picker)
+        self._messages = MessageList(by_id("days"), loop, self._avatars)
         self._outbox = OutboxList(by_id("outbox"), app)
         self._search = SearchBox(by_id, app, loop, closed=self._to_live)
         self._window = Window()
@@ -149,6 +163,8 @@ class View:
                         self._unmark_hit()
                         self._focus = self._hit = event.message_id
                         self._request_frame()
+                    case PeopleChanged():
+                        self._show_people(event.people)
         finally:
             self._applying = False
         self._request_frame()
@@ -182,14 +198,29 @@ class View:
             self._outbox_dirty = True
             self._request_frame()
 
+    def _show_people(self, people: tuple[Person, ...]) -> None:
+        """Names for mentions, avatars, who you are: redraw the messages with them."""
+        self._people = people
+        self._messages.people = {p.id: p for p in people}
+        self._redraw_all()
+
+    def _show_me(self) -> None:
+        self._account.show(self._user_id, self._messages.people.get(self._user_id or ""),
+                           self._messages.my_name)
+
     def _set_user(self, user_id: str | None) -> None:
         self._user_id = self._messages.user_id = self._talk.user_id = user_id
         self._talk.forget()
         if user_id is None:
+            self._people, self._messages.people = (), {}
+            self._show_me()
             return
         self._composer.owned_by(user_id)
         self._messages.my_name = None
-        if not self._reset:  # own messages are drawn differently: redraw them all
+        self._redraw_all()  # own messages are drawn differently
+
+    def _redraw_all(self) -> None:
+        if not self._reset:
             shown = {m.id: m for m in self._window.shown.messages()}
             self._pending = {**shown, **self._pending}
             self._reset = True
@@ -202,6 +233,7 @@ class View:
         self._request_frame()
 
     def _on_scroll(self, event) -> None:
+        self._day_bar.update(self._messages.days())
         self._pinned = self._at_bottom()
         if self._pinned:
             self._new_messages.hidden = True
@@ -334,6 +366,7 @@ class View:
         elif added or redraw.newer_outside:
             self._new_messages.hidden = False
         self._event_loop.call_soon(self._read_older_if_near)
+        self._show_me()  # (the day bar follows scroll events, which every move of the list fires)
 
     def _show_scrollback(self) -> None:
         """Above the oldest message drawn, if it is the oldest loaded: loading, failed, or

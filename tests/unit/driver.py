@@ -38,6 +38,20 @@ PERMISSIONS = {"data": {"messages": {"read": {"access": "full", "fields": ["*"]}
                                                 "fields": ["content", "id"]}},
                         "directus_fields": {"read": {"access": "partial", "fields": ["*"]}}}}
 
+# ... with mentions, and users (first names, avatars) readable, as server.provision makes
+# them today; and the people the core then reads.
+WITH_PEOPLE = {"fields": {"data": [*FIELDS["data"], {"field": "mentions", "type": "csv",
+                                                     "schema": {}}]},
+               "permissions": {"data": {
+                   "messages": {"read": {"access": "full", "fields": ["*"]},
+                                "create": {"access": "full",
+                                           "fields": ["content", "id", "mentions"]}},
+                   "directus_users": {"read": {"access": "full",
+                                               "fields": ["id", "first_name", "avatar"]}},
+                   "directus_fields": {"read": {"access": "partial", "fields": ["*"]}}}}}
+PEOPLE = [{"id": "u-alice", "first_name": "Alice", "avatar": None},
+          {"id": "u-bob", "first_name": "Bob", "avatar": "file-bob"}]
+
 
 def at(second: int) -> str:
     return f"2026-11-27T10:{second // 60:02d}:{second % 60:02d}.000Z"
@@ -195,6 +209,16 @@ class Driver:
             read = self.frames()[-1]
             assert read["type"] == "items" and read["action"] == "read", read
             self.frame({"type": "items", "uid": read["uid"], "data": list(catch_up)})
+            self.answer_people()
+
+    def answer_people(self, people: list | None = None) -> None:
+        """Answer the read of the people that follows going live, if it was asked for."""
+        for request in self.take(c.HttpRequest):
+            if request.path.startswith("/users?"):
+                self.http_response(request.id, 200, {"data": PEOPLE if people is None
+                                                     else people})
+            else:
+                self.actions.append(request)  # left for the test
 
     def next_socket(self) -> int:
         """Wait for the next attempt to open a socket; return its number."""
