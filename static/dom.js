@@ -69,7 +69,7 @@ window.chatDom = (function () {
       button.setAttribute("aria-haspopup", "menu");
       button.setAttribute("aria-expanded", "false");
       button.setAttribute("aria-label", label);
-      node.querySelector(".meta").append(button);
+      node.append(button);  // not in .meta: a continued message hides its meta
     },
     avatar,
     // Shows an avatar image (a blob URL) in an avatar element, over its initials.
