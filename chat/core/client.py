@@ -33,13 +33,14 @@ from chat.core.phases import (
 )
 from chat.core.requests import CreateMessage, GapRead, Requests, SyncPage
 from chat.core.session import Session
+from chat.core.shared import SharedInputs
 from chat.core.sync import Sync
 from chat.core.timeline import Timeline
 
 log = logging.getLogger("chat")
 
 
-class ChatClient:
+class ChatClient(SharedInputs):
     def __init__(self, config: Config, *, new_id: Callable[[], str],
                  random: Callable[[], float]) -> None:
         self.config = config
