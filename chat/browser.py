@@ -175,7 +175,8 @@ class App:
 
     @property
     def drafts(self) -> DraftStore:
-        return DraftStore(self._storage(), self.config.directus_url)
+        other = js.sessionStorage if self._remember else js.localStorage
+        return DraftStore(self._storage(), self.config.directus_url, other=other)
 
     def _keep(self, events) -> None:
         user_id = self.client.user_id

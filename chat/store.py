@@ -13,7 +13,7 @@ over the outbox of a page that is gone (chat/tabs.py says which are)::
     for tab in outboxes.tabs(user_id): ...      # pages that kept one for this user
     entries = outboxes.take(user_id, tab)       # read and removed: sent by this page
 
-    drafts = DraftStore(js.localStorage, "https://chat.example.com")
+    drafts = DraftStore(js.localStorage, "https://chat.example.com", other=js.sessionStorage)
     drafts.save(user_id, text); drafts.load(user_id); drafts.forget(user_id)
 
 Keys follow chat/cache.py's ("chat.<what> <directus url> <user>"). What comes back is
@@ -102,20 +102,25 @@ def _entry(row) -> Outgoing | None:
 
 
 class DraftStore:
-    """The composer's draft of each user; one per user, the last typed in any tab."""
+    """The composer's draft of each user; one per user, the last typed in any tab. Kept
+    in ``storage``; one kept in ``other`` (the other kind: the session was kept, or not,
+    when it was typed) is found too, and moves to ``storage`` once typed on."""
 
-    def __init__(self, storage, directus_url: str) -> None:
-        self._storage = storage
+    def __init__(self, storage, directus_url: str, *, other=None) -> None:
+        self._storages = [storage] if other is None else [storage, other]
         self._prefix = f"chat.draft {directus_url} "
 
     def save(self, user_id: str, text: str) -> None:
-        if text.strip():
-            _set(self._storage, self._prefix + user_id, text)
-        else:
-            self.forget(user_id)
+        if not text.strip():
+            return self.forget(user_id)
+        if _set(self._storages[0], self._prefix + user_id, text):
+            for storage in self._storages[1:]:
+                storage.removeItem(self._prefix + user_id)
 
     def load(self, user_id: str) -> str:
-        return _get(self._storage, self._prefix + user_id) or ""
+        return next((text for storage in self._storages
+                     if (text := _get(storage, self._prefix + user_id))), "")
 
     def forget(self, user_id: str) -> None:
-        self._storage.removeItem(self._prefix + user_id)
+        for storage in self._storages:
+            storage.removeItem(self._prefix + user_id)

@@ -144,10 +144,27 @@ def open_chat(browser: Browser, directus, *, viewport: dict = DESKTOP,
     return chat.wait_ready() if wait else chat
 
 
+def open_tab(chat: ChatPage, *, wait: bool = True) -> ChatPage:
+    """Another tab of the same browser as ``chat`` (the same storage), the chat loaded.
+    ``close_chat(chat)`` closes it too; ``close_tab`` closes only it."""
+    tab = ChatPage(chat.page.context.new_page(), chat.directus).load()
+    _open.append(tab)
+    return tab.wait_ready() if wait else tab
+
+
+def close_tab(tab: ChatPage) -> None:
+    """Close one tab, as a user closes it; what went wrong on it is kept for `check_pages`."""
+    _open.remove(tab)
+    _closed.extend(_described(tab))
+    tab.page.close(run_before_unload=False)
+
+
 def close_chat(chat: ChatPage) -> None:
-    """Close the page's context; what went wrong on it is kept for `check_pages`."""
-    _open.remove(chat)
-    _closed.extend(_described(chat))
+    """Close the page's context (its tabs too); what went wrong on them is kept for
+    `check_pages`."""
+    for tab in [t for t in _open if t.page.context is chat.page.context]:
+        _open.remove(tab)
+        _closed.extend(_described(tab))
     chat.page.context.close()
 
 

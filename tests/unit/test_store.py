@@ -90,3 +90,14 @@ def test_drafts_are_kept_per_user():
     drafts.save("u-bob", "bob's")
     drafts.forget("u-bob")
     assert storage.items == {}
+
+
+def test_a_draft_kept_by_the_other_kind_of_session_is_found_and_moves_when_typed_on():
+    device, tab = Storage(), Storage()
+    DraftStore(device, URL).save("u-alice", "typed while kept signed in")
+    drafts = DraftStore(tab, URL, other=device)  # signed in again, for this tab only
+    assert drafts.load("u-alice") == "typed while kept signed in"
+    drafts.save("u-alice", "typed on")
+    assert device.items == {} and list(tab.items.values()) == ["typed on"]
+    drafts.forget("u-alice")
+    assert tab.items == {}
