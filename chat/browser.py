@@ -292,11 +292,16 @@ class App:
         url = self.config.directus_url + request.path
         options = {"method": request.method.value,
                    "signal": js.AbortSignal.timeout(request.timeout * 1000)}
+        headers = {}
         if request.body is not None:
-            options.update(body=json.dumps(request.body),
-                           headers=_options(**{"Content-Type": "application/json"}))
+            options["body"] = json.dumps(request.body)
+            headers["Content-Type"] = "application/json"
+        if request.token is not None:
+            headers["Authorization"] = f"Bearer {request.token}"
+        if headers:
+            options["headers"] = _options(**headers)
         if request.method == Method.GET:
-            options["cache"] = "no-store"  # a probe: never an answer from the cache
+            options["cache"] = "no-store"  # never an answer from the cache
         try:
             response = await js.fetch(url, _options(**options))
             text = await response.text()

@@ -228,7 +228,7 @@ class HeadlessClient:
         try:
             status, body = await asyncio.to_thread(
                 http_json, url, request.body, method=request.method.value,
-                timeout=request.timeout)
+                timeout=request.timeout, token=request.token)
         except Exception as error:  # any failure (OSError, HTTPException...) must reach the core
             log.info("%s %s failed (%s)", request.method.value, request.path,
                      type(error).__name__)
@@ -238,11 +238,14 @@ class HeadlessClient:
 
 
 def http_json(url: str, body: dict[str, Any] | None = None, *, method: str = "POST",
-              timeout: float = HTTP_TIMEOUT) -> tuple[int, Any]:
-    """Send ``body`` as JSON (None: no body); the status and the parsed JSON answer
-    (None if not JSON). Raises what urllib and http.client raise when no answer comes."""
+              timeout: float = HTTP_TIMEOUT, token: str | None = None) -> tuple[int, Any]:
+    """Send ``body`` as JSON (None: no body), with ``token`` as bearer if given; the status
+    and the parsed JSON answer (None if not JSON). Raises what urllib and http.client
+    raise when no answer comes."""
     data = None if body is None else json.dumps(body).encode()
     headers = {} if data is None else {"Content-Type": "application/json"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
     request = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:

@@ -106,19 +106,22 @@ class Failure(Enum):
 
 @dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class HttpRequest(_Masked):
-    """Send ``method`` to the Directus URL + ``path``, a POST with ``body`` as JSON;
-    answer with ``http_response(id, status, body)``, or with ``http_failed(id, failure)``
-    if no answer came within ``timeout`` seconds."""
+    """Send ``method`` to the Directus URL + ``path``, a POST with ``body`` as JSON, with
+    ``token`` (if any) as ``Authorization: Bearer``; answer with ``http_response(id,
+    status, body)``, or with ``http_failed(id, failure)`` if no answer came within
+    ``timeout`` seconds."""
 
     id: int
     path: str
     body: dict[str, Any] | None = None
     method: Method = Method.POST
     timeout: float = 15.0
+    token: str | None = None
 
     def _shown(self) -> dict[str, Any]:
         return {"id": self.id, "method": self.method.value, "path": self.path,
-                "body": _masked(self.body), "timeout": self.timeout}
+                "body": _masked(self.body), "timeout": self.timeout,
+                "token": None if self.token is None else REDACTED}
 
 
 # --- Timers ---------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 time), actions and events out through ``take_actions`` and ``take_events``.
 
 It composes the parts, one concern each, which share one ``Output``: the session
-(tokens), the connection (the socket and its attempts), the requests (items requests,
+(tokens), the schema (what the server has, learned once per session before the socket
+opens), the connection (the socket and its attempts), the requests (items requests,
 one in flight), sync (the subscription, merging into the timeline) and the outbox. Here
 is what decides between them; the phase moves only by a trigger through the table in
 phases.py.
@@ -18,7 +19,7 @@ from chat.core import protocol, texts
 from chat.core.actions import Action, Failure, Timer
 from chat.core.config import Config
 from chat.core.connection import Connection
-from chat.core.events import Event, Outgoing, PhaseChanged
+from chat.core.events import Event, Notice, Outgoing, PhaseChanged
 from chat.core.outbox import Outbox, content_of
 from chat.core.output import Output, Purpose
 from chat.core.phases import (
@@ -31,7 +32,9 @@ from chat.core.phases import (
     Trigger,
     next_phase,
 )
+from chat.core.protocol import MessageId
 from chat.core.requests import CreateMessage, GapRead, Requests, SyncPage
+from chat.core.schema import Capabilities, Schema
 from chat.core.session import Session
 from chat.core.shared import SharedInputs
 from chat.core.sync import Sync
@@ -50,8 +53,9 @@ class ChatClient(SharedInputs):
         self._session = Session(config, self._out, random)
         self._connection = Connection(config, self._out, random)
         self._outbox = Outbox(self._out)
-        self._sync = Sync(config, self._out, stored=self._stored)
-        self._requests = Requests(config, self._out, self._outbox, self._sync,
+        self._schema = Schema(self._out)
+        self._sync = Sync(config, self._out, self._schema, stored=self._stored)
+        self._requests = Requests(config, self._out, self._outbox, self._sync, self._schema,
                                   self._connection.send)
 
     # --- Drains, and what may be read -------------------------------------------------------
@@ -74,6 +78,11 @@ class ChatClient(SharedInputs):
     @property
     def outbox(self) -> tuple[Outgoing, ...]:
         return self._outbox.snapshot()
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """What the server has (final once the phase is past CONNECTING)."""
+        return self._schema.caps
 
     @property
     def user_id(self) -> str | None:
@@ -107,7 +116,8 @@ class ChatClient(SharedInputs):
             raise InvalidState(f"cannot send while {self.phase.value}")
         if self.user_id is None:
             raise ValueError(texts.NOT_RESUMED)
-        content = content_of(text, self.config.max_length)
+        content = content_of(text, min(self.config.max_length,
+                                       self._schema.caps.max_length or self.config.max_length))
         message_id = self._new_id()
         self._outbox.add(message_id, content)
         self._pump()
@@ -150,6 +160,9 @@ class ChatClient(SharedInputs):
                 self._on_refresh(status, body, now)
             case Purpose.PROBE:
                 self._on_probe(200 <= status < 300, now)
+            case Purpose.FIELDS | Purpose.PERMISSIONS as purpose:
+                if self._schema.answer(purpose, status, body):
+                    self._learned(now)
 
     def http_failed(self, request_id: int, failure: Failure = Failure.NETWORK, *,
                     now: float) -> None:
@@ -164,6 +177,9 @@ class ChatClient(SharedInputs):
                 self._refresh_failed(why, now)
             case Purpose.PROBE:
                 self._on_probe(False, now)
+            case Purpose.FIELDS | Purpose.PERMISSIONS:
+                self._schema.unanswered()
+                self._lost(self._unreachable, now)
 
     def socket_opened(self, conn: int, *, now: float) -> None:
         if not self._connection.is_current(conn) or not self._fire(Trigger.SOCKET_OPEN):
@@ -268,6 +284,7 @@ class ChatClient(SharedInputs):
         self._out.cancel_timers()
         self._out.forget_requests()
         self._session.end(forget=reason is None)
+        self._schema.reset()
         self._connection.reset()
         self._fire(trigger, reason=reason)
 
@@ -279,7 +296,18 @@ class ChatClient(SharedInputs):
         self._out.cancel_timer(Timer.RECONNECT)
         if self._session.expires_soon(now):
             self._session.start_refresh()  # its answer connects
+        elif not self._schema.known:
+            self._schema.learn(self._session.access_token)  # its answers connect
         else:
+            self._connection.open(now)
+
+    def _learned(self, now: float) -> None:
+        """What the server has is known: connect, unless the chat cannot work there."""
+        if (problem := self._schema.problem(self.config.directus_url)) is not None:
+            return self._end_session(Trigger.SESSION_ENDED, problem)
+        for text in self._schema.notices(self.config.directus_url):
+            self._out.emit(Notice(text=text))
+        if self.phase is Phase.CONNECTING and self._connection.conn is None:
             self._connection.open(now)
 
     def _lost(self, reason: str, now: float) -> None:
@@ -359,8 +387,9 @@ class ChatClient(SharedInputs):
         if frame.type in ("subscribe", "subscription"):
             # Refused while the token was expired: read again once it is renewed.
             if (not self._connection.events_refused() and not self._sync.subscribed
-                    and frame.code == "FORBIDDEN"):
-                self._end_session(Trigger.SESSION_ENDED, texts.NO_ACCESS)
+                    and frame.code in ("FORBIDDEN", "INVALID_COLLECTION")):
+                self._end_session(Trigger.SESSION_ENDED, texts.subscription_refused(
+                    frame.code, frame.message, self.config.directus_url))
             return
         request = self._requests.refuse(frame)
         if request is None:
@@ -381,10 +410,11 @@ class ChatClient(SharedInputs):
         if not self._requests.reading and self._fire(Trigger.SYNCED):
             self._connection.went_live(now)
 
-    def _stored(self, message_id: str) -> None:
-        """The server shows this message stored: if it is ours, it leaves the outbox."""
-        if self._outbox.stored(message_id):
-            self._requests.forget(message_id)
+    def _stored(self, key: MessageId) -> None:
+        """The server shows a message stored (by its client key): if it is ours, it
+        leaves the outbox."""
+        if isinstance(key, str) and self._outbox.stored(key):
+            self._requests.forget(key)
 
     # --- Phases -----------------------------------------------------------------------------
 

@@ -18,6 +18,8 @@ class Purpose(Enum):
     REFRESH = "refresh"
     LOGOUT = "logout"
     PROBE = "probe"
+    FIELDS = "fields"  # GET /fields/messages (chat/core/schema.py)
+    PERMISSIONS = "permissions"  # GET /permissions/me
 
 
 class Output:
@@ -61,11 +63,12 @@ class Output:
     # --- REST and frames ----------------------------------------------------------------
 
     def request(self, purpose: Purpose, path: str, body: dict[str, Any] | None, *,
-                method: Method = Method.POST, timeout: float | None = None) -> None:
+                method: Method = Method.POST, timeout: float | None = None,
+                token: str | None = None) -> None:
         self._requests += 1
         self._purposes[self._requests] = purpose
         self.act(HttpRequest(id=self._requests, path=path, body=body, method=method,
-                             timeout=timeout or self._http_timeout))
+                             timeout=timeout or self._http_timeout, token=token))
 
     def answered(self, request_id: int) -> Purpose | None:
         """The purpose of a request answered now (None: unknown, or from a session over)."""

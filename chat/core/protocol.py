@@ -24,7 +24,8 @@ from typing import Any
 
 COLLECTION = "messages"
 
-# What the app reads of a message, everywhere: history, gap fill, live events, creates.
+# What the app reads of a message on a collection made by server.provision (the fields
+# of each session come from chat/core/schema.py, by what the server has).
 MESSAGE_FIELDS = (
     "id",
     "content",
@@ -35,20 +36,31 @@ MESSAGE_FIELDS = (
 )
 
 
+MessageId = str | int  # a uuid, or the integer key of the tutorial's collection
+
+
 @dataclass(frozen=True, kw_only=True)
 class Message:
-    """One stored chat message, as the server returned it."""
+    """One stored chat message, as the server returned it. ``id`` is a string (uuid) or,
+    on the tutorial's collection, an integer; ``client_id`` the client key where that
+    field exists."""
 
-    id: str
+    id: MessageId
     content: str
     created: float  # seconds since the epoch, UTC
     updated: float | None = None
     user_id: str | None = None
     user_name: str | None = None
+    client_id: str | None = None
 
     @property
-    def sort_key(self) -> tuple[float, str]:
+    def sort_key(self) -> tuple[float, MessageId]:
         return (self.created, self.id)
+
+    @property
+    def key(self) -> MessageId:
+        """What the outbox knows it by: the client key (client_id, or a uuid id)."""
+        return self.client_id or self.id
 
 
 def parse_time(value: Any) -> float | None:
@@ -80,7 +92,8 @@ def parse_message(item: Any) -> Message | None:
     message_id = item.get("id")
     content = item.get("content")
     created = parse_time(item.get("date_created"))
-    if not isinstance(message_id, str) or not isinstance(content, str) or created is None:
+    if (not isinstance(message_id, str | int) or isinstance(message_id, bool)
+            or not isinstance(content, str) or created is None):
         return None
     user = item.get("user_created")
     user_id = user_name = None
@@ -97,6 +110,7 @@ def parse_message(item: Any) -> Message | None:
         updated=parse_time(item.get("date_updated")),
         user_id=user_id,
         user_name=user_name,
+        client_id=item["client_id"] if isinstance(item.get("client_id"), str) else None,
     )
 
 
@@ -208,34 +222,39 @@ def encode_pong() -> str:
 
 
 def encode_read(uid: str, *, limit: int, since: float | None = None,
-                ids: tuple[str, ...] = ()) -> str:
+                ids: tuple[str | int, ...] = (), key: str = "id",
+                fields: tuple[str, ...] = MESSAGE_FIELDS) -> str:
     """Read the newest ``limit`` messages, of those created at ``since`` or later,
-    or of the given ``ids``."""
+    or of those whose ``key`` field is one of ``ids``."""
     query: dict[str, Any] = {
         "limit": limit,
         "sort": ["-date_created", "-id"],
-        "fields": list(MESSAGE_FIELDS),
+        "fields": list(fields),
     }
     if ids:
-        query["filter"] = {"id": {"_in": list(ids)}}
+        query["filter"] = {key: {"_in": list(ids)}}
     elif since is not None:
         query["filter"] = {"date_created": {"_gte": format_time(since)}}
     return _dump({"type": "items", "collection": COLLECTION, "action": "read",
                   "uid": uid, "query": query})
 
 
-def encode_create(uid: str, message_id: str, content: str) -> str:
+def encode_create(uid: str, message_id: str, content: str, *, key: str | None = "id",
+                  fields: tuple[str, ...] = MESSAGE_FIELDS) -> str:
+    """Create a message, its client-made ``message_id`` in the field ``key`` (None: sent
+    without one; the server picks its integer id)."""
+    data = {"content": content} if key is None else {key: message_id, "content": content}
     return _dump({
         "type": "items",
         "collection": COLLECTION,
         "action": "create",
         "uid": uid,
-        "data": {"id": message_id, "content": content},
-        "query": {"fields": list(MESSAGE_FIELDS)},
+        "data": data,
+        "query": {"fields": list(fields)},
     })
 
 
-def encode_subscribe(uid: str, *, limit: int) -> str:
+def encode_subscribe(uid: str, *, limit: int, fields: tuple[str, ...] = MESSAGE_FIELDS) -> str:
     """Subscribe to creates, updates and deletes. Its ``init`` frame carries the newest
     ``limit`` messages: the history on the first connection, the catch-up after a
     reconnect. (Create events are read one key at a time, so the limit never cuts them.)"""
@@ -243,6 +262,6 @@ def encode_subscribe(uid: str, *, limit: int) -> str:
         "type": "subscribe",
         "collection": COLLECTION,
         "uid": uid,
-        "query": {"fields": list(MESSAGE_FIELDS), "sort": ["-date_created", "-id"],
+        "query": {"fields": list(fields), "sort": ["-date_created", "-id"],
                   "limit": limit},
     })

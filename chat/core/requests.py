@@ -24,6 +24,7 @@ from chat.core.events import Notice
 from chat.core.outbox import Outbox
 from chat.core.output import Output
 from chat.core.phases import RateLimit
+from chat.core.schema import Capabilities, KeyKind, Schema
 from chat.core.sync import Sync
 from chat.core.texts import NO_ANSWER, SERVER_BUSY
 
@@ -67,16 +68,20 @@ Request = CreateMessage | ReadBack | SyncPage | GapRead
 Read = SyncPage | GapRead
 
 
-def encode(request: Request, uid: str, config: Config) -> str:
+def encode(request: Request, uid: str, config: Config, caps: Capabilities) -> str:
+    fields = caps.message_fields
     match request:
         case CreateMessage():
-            return protocol.encode_create(uid, request.message_id, request.content)
+            return protocol.encode_create(uid, request.message_id, request.content,
+                                          key=caps.key_field, fields=fields)
         case ReadBack():
-            return protocol.encode_read(uid, limit=1, ids=(request.message_id,))
+            return protocol.encode_read(uid, limit=1, ids=(request.message_id,),
+                                        key=caps.key_field or "id", fields=fields)
         case SyncPage():
-            return protocol.encode_read(uid, limit=config.history_limit)
+            return protocol.encode_read(uid, limit=config.history_limit, fields=fields)
         case GapRead():
-            return protocol.encode_read(uid, limit=config.gap_limit, since=request.since)
+            return protocol.encode_read(uid, limit=config.gap_limit, since=request.since,
+                                        fields=fields)
 
 
 @dataclass
@@ -88,8 +93,9 @@ class _InFlight:
 
 class Requests:
     def __init__(self, config: Config, out: Output, outbox: Outbox, sync: Sync,
-                 send: Callable[[str], None]) -> None:
+                 schema: Schema, send: Callable[[str], None]) -> None:
         self._config = config
+        self._schema = schema
         self._out = out
         self._outbox = outbox
         self._sync = sync
@@ -140,7 +146,7 @@ class Requests:
             request = CreateMessage(entry.id, entry.content)
         if request is not None:
             self._in_flight = _InFlight(request, uid=self._out.uid(request.kind))
-            self._send(encode(request, self._in_flight.uid, self._config))
+            self._send(encode(request, self._in_flight.uid, self._config, self._schema.caps))
 
     # --- Answers --------------------------------------------------------------------------
 
@@ -153,6 +159,9 @@ class Requests:
         request = self._take()
         items = frame.data if isinstance(frame.data, list) else []
         match request:
+            case CreateMessage() if self._schema.caps.key is KeyKind.NONE:
+                # No client key to read it back by: the reply is the only confirmation.
+                self._outbox.stored(request.message_id)
             case CreateMessage() if request.message_id in self._outbox:
                 # The reply did not carry the stored row: read it back, as after
                 # RECORD_NOT_UNIQUE, rather than leave it "sending" and send the next.
@@ -182,6 +191,7 @@ class Requests:
             case SyncPage() | GapRead():
                 log.warning("a %s read failed: %s", request.kind, frame.code)
             case CreateMessage() if (frame.code == "RECORD_NOT_UNIQUE"
+                                     and self._schema.caps.key is not KeyKind.NONE
                                      and request.message_id in self._outbox):
                 self.read_back(request.message_id)  # stored already? read it back to be sure
             case CreateMessage() | ReadBack():
@@ -234,4 +244,5 @@ class Requests:
         if self._in_flight is not None:
             self._in_flight.uid = self._out.uid(self._in_flight.request.kind)
             self._in_flight.noticed_at = None
-            self._send(encode(self._in_flight.request, self._in_flight.uid, self._config))
+            self._send(encode(self._in_flight.request, self._in_flight.uid, self._config,
+                              self._schema.caps))

@@ -109,6 +109,10 @@ class Session:
     def token_left(self, now: float) -> float:
         return self._expires_at - now if self._access else 0.0
 
+    @property
+    def access_token(self) -> str | None:
+        return self._access
+
     def forget_access(self) -> None:
         """The server refused the access token: connect only after a refresh."""
         self._access = None

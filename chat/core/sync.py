@@ -20,21 +20,25 @@ from chat.core.events import TimelineChanged
 from chat.core.output import Output
 from chat.core.phases import Subscription
 from chat.core.protocol import Message
+from chat.core.schema import Schema
 from chat.core.timeline import Timeline
 
 log = logging.getLogger("chat")
 
 
 class Sync:
-    def __init__(self, config: Config, out: Output, stored: Callable[[str], None]) -> None:
-        """``stored(message_id)`` is called for every message the server shows stored."""
+    def __init__(self, config: Config, out: Output, schema: Schema,
+                 stored: Callable[[str | int], None]) -> None:
+        """``stored(key)`` is called with the client key (``Message.key``) of every
+        message the server shows stored."""
         self._config = config
+        self._schema = schema
         self._out = out
         self._stored = stored
         self.timeline = Timeline()
         self.state = Subscription.NONE
         self._uid: str | None = None
-        self._changed: dict[str, Message | None] = {}  # id -> new message, None: removed
+        self._changed: dict[str | int, Message | None] = {}  # id -> new message, None: removed
         self._reset = False
 
     # --- The subscription -------------------------------------------------------------------
@@ -67,6 +71,7 @@ class Sync:
             return False
         if frame.event == "init":
             self.state = Subscription.SUBSCRIBED
+            self._schema.seen(frame.data)
             self.page(frame.data)
             return True
         if frame.event in ("create", "update"):
@@ -76,14 +81,25 @@ class Sync:
             if page:  # events come in the server's order: nothing before them is missing
                 self.timeline.mark_complete(max(m.created for m in page))
         elif frame.event == "delete":
-            for message_id in frame.data if isinstance(frame.data, list) else [frame.data]:
-                if isinstance(message_id, str) and self.timeline.remove(message_id):
+            for raw in frame.data if isinstance(frame.data, list) else [frame.data]:
+                message_id = self._known(raw)
+                if message_id is not None and self.timeline.remove(message_id):
                     self._changed[message_id] = None
         return False
 
     def _frame(self) -> str:
         assert self._uid is not None
-        return protocol.encode_subscribe(self._uid, limit=self._config.history_limit)
+        return protocol.encode_subscribe(self._uid, limit=self._config.history_limit,
+                                         fields=self._schema.caps.message_fields)
+
+    def _known(self, raw: Any) -> str | int | None:
+        """The id of a known message from a delete event (an integer id may come as
+        its digits), else None."""
+        if isinstance(raw, str | int) and raw in self.timeline:
+            return raw
+        if isinstance(raw, str) and raw.isdigit() and int(raw) in self.timeline:
+            return int(raw)
+        return None
 
     # --- Merging --------------------------------------------------------------------------
 
@@ -172,4 +188,4 @@ class Sync:
     def _upsert(self, message: Message) -> None:
         if self.timeline.upsert(message):
             self._changed[message.id] = message
-        self._stored(message.id)
+        self._stored(message.key)

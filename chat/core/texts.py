@@ -11,7 +11,20 @@ UNREACHABLE_SIGN_IN = "Can't reach the chat server at {url}. Check that it is ru
 CORS_REFUSED = ("The chat server at {url} refused this page's origin. Add this page's "
                 "address to the server's CORS_ORIGIN setting.")
 GAVE_UP = "Can't reach the chat server after {n} attempts."
-NO_ACCESS = "Your account may not read the chat. Ask an administrator for the Chat User role."
+PROVISION = "python3 -m server.provision --url {url} --token ADMIN_TOKEN"
+NO_ACCESS = ("Your account may not read the chat (it lacks the read permission on "
+             "messages). Ask an administrator for the Chat User role; " + PROVISION
+             + " --assign-chat-role gives it to every user without a role.")
+NO_CREATE = ("Your account may read the chat but not post (it lacks the create permission "
+             "on messages). Ask an administrator for the Chat User role; " + PROVISION
+             + " --assign-chat-role gives it to every user without a role.")
+COLLECTION_MISSING = ("The Directus at {url} has no messages collection. An administrator "
+                      "can make it with: " + PROVISION)
+FIELD_MISSING = ("The messages collection at {url} has no field {field}, which the chat "
+                 "needs. An administrator can add it with: " + PROVISION)
+FIELD_REFUSED = ("The chat could not read the field {field} of messages: it is missing, or "
+                 "your account may not read it. An administrator can fix it with: "
+                 + PROVISION)
 SERVER_BUSY = "The server is busy; your message will be sent again in a moment."
 NO_ANSWER = "Not sent: the server did not answer. It may have refused this message."
 NOT_RESUMED = ("Not sent: your session has not reached the server yet. Your text stays "
@@ -26,3 +39,14 @@ def sign_in_failed(body: object, status: int) -> str:
         return f"Sign-in failed: {body['errors'][0]['message']}"  # type: ignore[index]
     except (TypeError, KeyError, IndexError):
         return f"Sign-in failed: the server answered {status}."
+
+
+def subscription_refused(code: str, message: str, url: str) -> str:
+    """Why the history cannot be read, from the subscription's error: the collection is
+    missing (INVALID_COLLECTION), a field is (FORBIDDEN naming it: Directus puts the
+    field between the first pair of double quotes), or the read permission."""
+    if code == "INVALID_COLLECTION":
+        return COLLECTION_MISSING.format(url=url)
+    if " field " in message and message.count('"') >= 2:
+        return FIELD_REFUSED.format(url=url, field=message.split('"')[1])
+    return NO_ACCESS.format(url=url)

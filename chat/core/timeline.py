@@ -2,7 +2,8 @@
 
 History, live events, gap fills and our own confirmed sends all go through
 ``upsert``: a message already known by id is replaced, never added twice.
-Order is by creation time, then id, so every client that holds the same
+Order is by creation time, then id (uuids as strings, or the integers of the
+tutorial's collection: one collection has one kind), so every client that holds the same
 messages shows them in the same order.
 
 ``complete_until`` is the creation time up to which nothing is missing (None:
@@ -15,13 +16,13 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right, insort
 
-from chat.core.protocol import Message
+from chat.core.protocol import Message, MessageId
 
 
 class Timeline:
     def __init__(self) -> None:
-        self._by_id: dict[str, Message] = {}
-        self._keys: list[tuple[float, str]] = []  # sorted sort keys
+        self._by_id: dict[MessageId, Message] = {}
+        self._keys: list[tuple[float, MessageId]] = []  # sorted sort keys
         self.complete_until: float | None = None
 
     def __len__(self) -> int:
@@ -30,18 +31,18 @@ class Timeline:
     def __contains__(self, message_id: object) -> bool:
         return message_id in self._by_id
 
-    def get(self, message_id: str) -> Message | None:
+    def get(self, message_id: MessageId) -> Message | None:
         return self._by_id.get(message_id)
 
     def messages(self, start: int = 0, stop: int | None = None) -> list[Message]:
         """All messages, oldest first (or those at positions ``start`` to ``stop``)."""
         return [self._by_id[key[1]] for key in self._keys[start:stop]]
 
-    def position(self, key: tuple[float, str], *, after: bool = False) -> int:
+    def position(self, key: tuple[float, MessageId], *, after: bool = False) -> int:
         """How many messages sort before ``key`` (``after``: before it or at it)."""
         return (bisect_right if after else bisect_left)(self._keys, key)
 
-    def key_at(self, position: int) -> tuple[float, str]:
+    def key_at(self, position: int) -> tuple[float, MessageId]:
         return self._keys[position]
 
     def newest(self) -> Message | None:
@@ -60,7 +61,7 @@ class Timeline:
             insort(self._keys, message.sort_key)
         return True
 
-    def remove(self, message_id: str) -> bool:
+    def remove(self, message_id: MessageId) -> bool:
         """Remove a message by id. Returns False if it was not there."""
         old = self._by_id.pop(message_id, None)
         if old is None:
@@ -68,7 +69,7 @@ class Timeline:
         self._remove_key(old.sort_key)
         return True
 
-    def ids_from(self, key: tuple[float, str]) -> list[str]:
+    def ids_from(self, key: tuple[float, MessageId]) -> list[MessageId]:
         """Ids of the messages at ``key`` or later in order."""
         return [k[1] for k in self._keys[bisect_left(self._keys, key):]]
 
@@ -82,7 +83,7 @@ class Timeline:
         self._keys.clear()
         self.complete_until = None
 
-    def _remove_key(self, key: tuple[float, str]) -> None:
+    def _remove_key(self, key: tuple[float, MessageId]) -> None:
         index = bisect_left(self._keys, key)
         if index < len(self._keys) and self._keys[index] == key:
             del self._keys[index]

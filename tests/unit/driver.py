@@ -26,6 +26,18 @@ def item(message_id: str, content: str = "hi", at: str = "2026-11-27T10:00:00.00
             "user_created": {"id": user, "first_name": name}}
 
 
+# The schema answers of a collection made by server.provision (uuid id), trimmed to what
+# the core reads: the fields it asks for are then protocol.MESSAGE_FIELDS.
+FIELDS = {"data": [{"field": "id", "type": "uuid", "schema": {}},
+                   {"field": "content", "type": "text", "schema": {"max_length": None}},
+                   *({"field": f, "type": "timestamp", "schema": {}}
+                     for f in ("date_created", "date_updated")),
+                   {"field": "user_created", "type": "uuid", "schema": {}}]}
+PERMISSIONS = {"data": {"messages": {"read": {"access": "full", "fields": ["*"]},
+                                     "create": {"access": "full",
+                                                "fields": ["content", "id"]}}}}
+
+
 def at(second: int) -> str:
     return f"2026-11-27T10:{second // 60:02d}:{second % 60:02d}.000Z"
 
@@ -35,8 +47,14 @@ class Driver:
     hand-moved clock. It fakes only the outside world: it keeps every action the core
     asked for, the timers it set and the sockets it opened and did not close."""
 
-    def __init__(self, random=lambda: 0.5, **config) -> None:
+    def __init__(self, random=lambda: 0.5, fields=FIELDS, permissions=PERMISSIONS,
+                 auto_learn=True, **config) -> None:
+        """``fields`` and ``permissions`` answer the schema's questions: a body (200),
+        or a status alone (e.g. 403); at once after each input (``auto_learn``), or when
+        the test calls ``learn``."""
+        self.auto_learn = auto_learn
         ids = count(1)
+        self.schema_answers = {"/fields/messages": fields, "/permissions/me": permissions}
         self.client = ChatClient(Config(directus_url=URL, **config),
                                  new_id=lambda: f"00000000-0000-4000-8000-{next(ids):012d}",
                                  random=random)
@@ -52,7 +70,13 @@ class Driver:
     # Inputs, each fed through the adapter loop.
     def __getattr__(self, name):
         method = getattr(self.client, name)
-        return lambda *args, **kwargs: self.loop.feed(method, *args, **kwargs)
+
+        def feed(*args, **kwargs):
+            result = self.loop.feed(method, *args, **kwargs)
+            if self.auto_learn:
+                self.learn()
+            return result
+        return feed
 
     def socket_closed(self, conn, code: int = 1006, reason: str = "") -> None:
         self.open.discard(conn)
@@ -129,6 +153,19 @@ class Driver:
         answer the read that follows it with ``catch_up`` (unless it is None: then the
         read is left for the test)."""
         self.go_live(self.take(c.OpenSocket)[-1].conn, history, catch_up)
+
+    def learn(self) -> None:
+        """Answer the schema's questions (GET /fields/messages, /permissions/me) asked."""
+        for request in self.take(c.HttpRequest):
+            if request.path not in self.schema_answers:
+                self.actions.append(request)  # not one of them: left for the test
+                continue
+            answer = self.schema_answers[request.path]
+            if isinstance(answer, int):
+                self.http_response(request.id, answer, {"errors": [{"extensions": {
+                    "code": "FORBIDDEN"}}]})
+            else:
+                self.http_response(request.id, 200, answer)
 
     def go_live(self, conn: int, history: list | None = None,
                 catch_up: list | None = ()) -> None:
