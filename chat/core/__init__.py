@@ -69,6 +69,7 @@ from chat.core.events import (
     OutboxState,
     Outgoing,
     PhaseChanged,
+    ReadPositionChanged,
     TimelineChanged,
 )
 from chat.core.phases import (
@@ -103,6 +104,7 @@ __all__ = [
     "UNREACHABLE", "UNREACHABLE_SIGN_IN", "WRONG_PASSWORD",
     "Action", "CancelTimer", "ChatClient", "CloseSocket", "Config", "Event", "Failure",
     "HttpRequest", "InvalidState", "Message", "Method", "Notice", "OpenSocket",
-    "OutboxChanged", "OutboxState", "Outgoing", "Phase", "PhaseChanged", "SaveSession",
+    "OutboxChanged", "OutboxState", "Outgoing", "Phase", "PhaseChanged",
+    "ReadPositionChanged", "SaveSession",
     "SendFrame", "SetTimer", "TimelineChanged", "Timer", "Trigger",
 ]

@@ -39,6 +39,7 @@ from chat.core.session import Session
 from chat.core.shared import SharedInputs
 from chat.core.sync import Sync
 from chat.core.timeline import Timeline
+from chat.core.unread import ReadPosition
 
 log = logging.getLogger("chat")
 
@@ -54,6 +55,7 @@ class ChatClient(SharedInputs):
         self._connection = Connection(config, self._out, random)
         self._outbox = Outbox(self._out)
         self._schema = Schema(self._out)
+        self._unread = ReadPosition(self._out, self._schema)
         self._sync = Sync(config, self._out, self._schema, stored=self._stored)
         self._requests = Requests(config, self._out, self._outbox, self._sync, self._schema,
                                   self._connection.send)
@@ -163,6 +165,8 @@ class ChatClient(SharedInputs):
             case Purpose.FIELDS | Purpose.PERMISSIONS as purpose:
                 if self._schema.answer(purpose, status, body):
                     self._learned(now)
+            case Purpose.READ_POSITION | Purpose.SAVE_POSITION as purpose:
+                self._unread.answered(purpose, status, body, self._session.access_token, now)
 
     def http_failed(self, request_id: int, failure: Failure = Failure.NETWORK, *,
                     now: float) -> None:
@@ -180,6 +184,8 @@ class ChatClient(SharedInputs):
             case Purpose.FIELDS | Purpose.PERMISSIONS:
                 self._schema.unanswered()
                 self._lost(self._unreachable, now)
+            case Purpose.READ_POSITION | Purpose.SAVE_POSITION as purpose:
+                self._unread.unanswered(purpose)
 
     def socket_opened(self, conn: int, *, now: float) -> None:
         if not self._connection.is_current(conn) or not self._fire(Trigger.SOCKET_OPEN):
@@ -237,6 +243,8 @@ class ChatClient(SharedInputs):
             case Timer.BUSY:  # the rate limit's wait is over
                 self._requests.release()
                 self._pump()
+            case Timer.READ_POSITION:
+                self._unread.save(self._session.access_token, now)
             case Timer.PROBE:
                 self._connection.probe_due(self.phase)
 
@@ -285,6 +293,7 @@ class ChatClient(SharedInputs):
         self._out.forget_requests()
         self._session.end(forget=reason is None)
         self._schema.reset()
+        self._unread.reset()
         self._connection.reset()
         self._fire(trigger, reason=reason)
 
@@ -409,6 +418,7 @@ class ChatClient(SharedInputs):
         """A read after the subscription's init was answered: live once none is left."""
         if not self._requests.reading and self._fire(Trigger.SYNCED):
             self._connection.went_live(now)
+            self._unread.live(self._session.access_token)
 
     def _stored(self, key: MessageId) -> None:
         """The server shows a message stored (by its client key): if it is ours, it

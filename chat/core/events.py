@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from chat.core.phases import Phase
-from chat.core.protocol import Message
+from chat.core.protocol import Message, MessageId
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,8 +48,16 @@ class OutboxChanged:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReadPositionChanged:
+    """The user has read everything up to this message (chat/core/unread.py)."""
+
+    message_id: MessageId
+    created: float
+
+
+@dataclass(frozen=True, kw_only=True)
 class Notice:
     text: str
 
 
-Event = PhaseChanged | TimelineChanged | OutboxChanged | Notice
+Event = PhaseChanged | TimelineChanged | OutboxChanged | ReadPositionChanged | Notice

@@ -1,5 +1,6 @@
 """The inputs about what this browser keeps beyond one page: the session another tab
-of the same browser moved on, and the outbox an earlier page left behind.
+of the same browser moved on, the outbox an earlier page left behind and the read
+position it kept; and the reader's own progress (``read_up_to``).
 
 Mixed into ``ChatClient`` (client.py composes the parts these use). Several tabs kept
 signed in share one single-use refresh token: the adapter refreshes under a lock that
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 from chat.core import texts
 from chat.core.events import Outgoing
 from chat.core.phases import Phase, Trigger
+from chat.core.protocol import MessageId
 
 if TYPE_CHECKING:
     from chat.core.client import ChatClient
@@ -46,3 +48,23 @@ class SharedInputs:
         if taken:
             self._pump()
         return taken
+
+    def read_up_to(self: ChatClient, message_id: MessageId, *, now: float) -> None:
+        """The user has seen this message and all before it (chat/core/unread.py): the
+        read position moves forward to it and is saved on the server."""
+        message = self.timeline.get(message_id)
+        if message is not None:
+            self._unread.read_up_to(message.id, message.created,
+                                    self._session.access_token, now)
+
+    def read_position_kept(self: ChatClient, user_id: str, message_id: MessageId,
+                           created: float, *, now: float) -> None:
+        """The read position this browser kept for ``user_id``; ignored for another."""
+        if self.phase is not Phase.SIGNED_OUT and self.user_id == user_id:
+            self._unread.kept(message_id, created)
+            self._unread.save(self._session.access_token, now)
+
+    @property
+    def read_position(self: ChatClient) -> tuple[float, str] | None:
+        """(date, id as text) of the newest message read, if known."""
+        return self._unread.position

@@ -12,7 +12,7 @@ import typing
 
 from chat import core as c
 
-from .driver import Driver, token
+from .driver import Driver, item, token
 
 PASSWORD = "hunter2-password"
 
@@ -24,7 +24,8 @@ def session_with_every_secret() -> tuple[Driver, list[str]]:
     d = Driver()
     d.sign_in("alice@example.com", PASSWORD)
     d.answer_http(200, d.tokens_body())
-    d.connect()
+    d.connect([item("m1")])
+    d.read_up_to("m1")
     d.advance(720)  # the refresh falls due
     d.answer_http(200, d.tokens_body())
     d.send("hello")
