@@ -43,12 +43,13 @@ from chat.core import (
     OutboxChanged,
     Phase,
     PhaseChanged,
+    ReadPositionChanged,
     SaveSession,
     SendFrame,
     SetTimer,
 )
 from chat.loop import AsyncioTimers, Loop
-from chat.store import DraftStore, OutboxStore
+from chat.store import DraftStore, OutboxStore, PositionStore
 from chat.tabs import Tabs
 
 DEFAULT_URL = "http://127.0.0.1:8055"  # what `make run` starts
@@ -184,12 +185,21 @@ class App:
             if isinstance(event, OutboxChanged) and user_id is not None:
                 OutboxStore(self._storage(), self.config.directus_url, self._tabs.id).save(
                     user_id, event.entries)
+            elif (isinstance(event, ReadPositionChanged) and user_id is not None
+                  and event.message_id is not None and event.created is not None):
+                PositionStore(self._storage(), self.config.directus_url).save(
+                    user_id, event.message_id, event.created)
             elif isinstance(event, PhaseChanged):
                 if event.phase not in SIGNED_IN:
                     self._restored_for = None
                 elif event.user_id is not None and event.user_id != self._restored_for:
                     self._restored_for = event.user_id
                     self._spawn(self._restore(event.user_id))
+                    kept = PositionStore(self._storage(), self.config.directus_url).load(
+                        event.user_id)
+                    if kept is not None:
+                        self._event_loop.call_soon(self._feed, self.client.read_position_kept,
+                                                   event.user_id, *kept)
 
     async def _restore(self, user_id: str) -> None:
         """Send what closed pages of this user left unsent, each outbox by one page."""
@@ -201,6 +211,12 @@ class App:
                         entries = store.take(user_id, tab_id)
                         self._loop.feed(self.client.restore_outbox, user_id, entries)
                 await self._tabs.take_over(tab_id, take)
+
+    def read_up_to(self, message_id) -> None:
+        self._loop.feed(self.client.read_up_to, message_id)
+
+    def _feed(self, method, *args) -> None:
+        self._loop.feed(method, *args)
 
     def _spawn(self, coroutine) -> None:
         task = self._event_loop.create_task(coroutine)

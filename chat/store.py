@@ -124,3 +124,30 @@ class DraftStore:
     def forget(self, user_id: str) -> None:
         for storage in self._storages:
             storage.removeItem(self._prefix + user_id)
+
+
+class PositionStore:
+    """The read position of each user (chat/core/unread.py), kept for the next page:
+    the only copy where the server has no read_positions."""
+
+    def __init__(self, storage, directus_url: str) -> None:
+        self._storage = storage
+        self._prefix = f"chat.read {directus_url} "
+
+    def save(self, user_id: str, message_id: str | int, created: float) -> None:
+        _set(self._storage, self._prefix + user_id,
+             json.dumps({"version": VERSION, "id": message_id, "created": created}))
+
+    def load(self, user_id: str) -> tuple[str | int, float] | None:
+        text = _get(self._storage, self._prefix + user_id)
+        try:
+            data = json.loads(text) if text is not None else None
+        except ValueError:
+            return None
+        if not isinstance(data, dict) or data.get("version") != VERSION:
+            return None
+        message_id, created = data.get("id"), data.get("created")
+        if (isinstance(message_id, (str, int)) and not isinstance(message_id, bool)
+                and isinstance(created, (int, float)) and not isinstance(created, bool)):
+            return message_id, float(created)
+        return None

@@ -49,10 +49,12 @@ class OutboxChanged:
 
 @dataclass(frozen=True, kw_only=True)
 class ReadPositionChanged:
-    """The user has read everything up to this message (chat/core/unread.py)."""
+    """The user has read everything up to this message (chat/core/unread.py); also sent
+    once a session when what the server has is known (None: nothing read yet): the
+    view marks messages read only from then on."""
 
-    message_id: MessageId
-    created: float
+    message_id: MessageId | None
+    created: float | None
 
 
 @dataclass(frozen=True, kw_only=True)

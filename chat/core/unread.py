@@ -5,8 +5,11 @@ reload comes back to it; where the server has no such collection, only in the br
 It only moves forward. Read once the session is live (``live``); a move is saved at
 most every ``SAVE_EVERY`` seconds (the newest move wins), by creating the row the first
 time (``RECORD_NOT_UNIQUE``: another device made it just now, so read it again) and
-updating it by id after. Every change is a ``ReadPositionChanged`` event: the view
-draws the unread marks from it and the adapter keeps it in the browser, and gives it
+updating it by id after. Every change is a ``ReadPositionChanged`` event, and so is
+the moment the server's is known (or known to be missing): the view draws the unread
+marks from them, and marks messages read only after that one, so that a page opened
+at the end of the list cannot move the position past what was unread before the
+server said where it was. The adapter keeps the position in the browser, and gives it
 back at the next sign-in with ``kept``.
 """
 
@@ -42,6 +45,7 @@ class ReadPosition:
         self._message_id: protocol.MessageId | None = None
         self._row: Any = None  # the id of the user's row, once known
         self._loaded = False  # the server's row was read this session
+        self.settled = False  # what the server has is known (or that it has none)
         self._loading = False
         self._saving = False
         self._saved: Position | None = None  # what the server has, as far as we know
@@ -60,7 +64,9 @@ class ReadPosition:
 
     def live(self, token: str | None) -> None:
         """The session is live: read the server's row, once a session."""
-        if self._loaded or self._loading or not self._schema.caps.read_positions:
+        if not self._schema.caps.read_positions:
+            return self._settle()
+        if self._loaded or self._loading:
             return
         self._loading = True
         self._out.request(Purpose.READ_POSITION, f"/items/{COLLECTION}?fields={_FIELDS}&limit=1",
@@ -92,7 +98,7 @@ class ReadPosition:
             self._loading = False
             if status != 200 or not isinstance(data, list):
                 log.warning("the read position was not read (%s)", status)
-                return
+                return self._settle()
             self._loaded = True
             row = data[0] if data and isinstance(data[0], dict) else None
             if row is not None:
@@ -101,6 +107,7 @@ class ReadPosition:
                 if created is not None and row.get("last_read") is not None:
                     self._saved = (created, str(row["last_read"]))
                     self._move(row["last_read"], created)
+            self._settle()
         else:
             self._saving = False
             if status == 200 and isinstance(data, dict):
@@ -116,8 +123,17 @@ class ReadPosition:
     def unanswered(self, purpose: Purpose) -> None:
         if purpose is Purpose.READ_POSITION:
             self._loading = False
+            self._settle()
         else:
             self._saving = False
+
+    def _settle(self) -> None:
+        if not self.settled:
+            self.settled = True
+            known = self.position is not None
+            self._out.emit(ReadPositionChanged(
+                message_id=self._message_id if known else None,
+                created=self.position[0] if self.position is not None else None))
 
     def _move(self, message_id: protocol.MessageId, created: float) -> bool:
         position = (created, str(message_id))

@@ -30,6 +30,7 @@ from chat.core import (
     Outgoing,
     Phase,
     PhaseChanged,
+    ReadPositionChanged,
     TimelineChanged,
 )
 from chat.core.protocol import Message
@@ -39,6 +40,7 @@ from chat.ui.messages import MessageList
 from chat.ui.outbox import OutboxList
 from chat.ui.sign_in import SignIn
 from chat.ui.status import Status
+from chat.ui.unread import Unread
 from chat.ui.window import Side, Window
 
 AT_BOTTOM = 48  # pixels from the end of the list that still count as "at the bottom"
@@ -59,6 +61,7 @@ class View:
         self._messages = MessageList(by_id("days"), loop)
         self._outbox = OutboxList(by_id("outbox"), app)
         self._window = Window()
+        self._unread = Unread(by_id, app, self._log, loop)
 
         self._phase = Phase.SIGNED_OUT
         self._user_id: str | None = None
@@ -80,6 +83,7 @@ class View:
             (self._log, "scroll", self._on_scroll),
             (self._new_messages, "click", lambda event: self._show_newest()),
             (by_id("sign-out"), "click", lambda event: app.sign_out()),
+            (js.document, "visibilitychange", lambda event: self._request_frame()),
         ])
         # The list shrinks when the draft grows or a phone keyboard opens: keep its end
         # in view if it was.
@@ -116,6 +120,9 @@ class View:
                         self._outgoing = event.entries
                         self._outbox_dirty = True
                         self._request_frame()
+                    case ReadPositionChanged():
+                        self._unread.moved(event)
+                        self._request_frame()
                     case Notice():
                         self._status.notice(event.text)
         finally:
@@ -142,6 +149,7 @@ class View:
             self.sign_in.show(event)
             if event.phase == Phase.SIGNED_OUT:
                 self._status.signed_out()
+                self._unread.reset()
                 if was in SIGNED_IN and event.reason is None:
                     self._composer.forget()
                 self.sign_in.focus()
@@ -151,9 +159,10 @@ class View:
             self._request_frame()
 
     def _set_user(self, user_id: str | None) -> None:
-        self._user_id = self._messages.user_id = user_id
+        self._user_id = self._messages.user_id = self._unread.user_id = user_id
         if user_id is None:
             return
+        self._unread.reset()
         self._composer.owned_by(user_id)
         self._messages.my_name = None
         if not self._reset:  # own messages are drawn differently: redraw them all
@@ -165,6 +174,7 @@ class View:
     # --- Scrolling -------------------------------------------------------------------
 
     def _sent(self) -> None:
+        self._unread.sent()
         self._stick = True
         self._request_frame()
 
@@ -172,6 +182,7 @@ class View:
         self._pinned = self._at_bottom()
         if self._pinned:
             self._new_messages.hidden = True
+        self._unread.update(self._window, self._messages, pinned=self._pinned)
         log = self._log
         if log.scrollTop < EDGE and self._window.can_grow(Side.OLDER):
             self._grow = Side.OLDER
@@ -261,3 +272,4 @@ class View:
             self._scroll_to_end()
         elif added or redraw.newer_outside:
             self._new_messages.hidden = False
+        self._unread.update(window, messages, pinned=pinned)

@@ -38,6 +38,17 @@ PHONE = {"width": 375, "height": 740}
 NETWORK_ERROR = re.compile(
     r"^(Failed to load resource: |WebSocket connection to .* failed|Access to fetch at )")
 
+# An init script that lets a test hide and show the tab: `page.evaluate("chatTest.hide(true)")`
+# (headless Chromium's tabs are always visible).
+HIDEABLE = """
+window.chatTest = {hidden: false, hide(hidden) {
+  this.hidden = hidden; document.dispatchEvent(new Event("visibilitychange")); }};
+Object.defineProperty(Document.prototype, "visibilityState",
+  {configurable: true, get() { return chatTest.hidden ? "hidden" : "visible"; }});
+Object.defineProperty(Document.prototype, "hidden",
+  {configurable: true, get() { return chatTest.hidden; }});
+"""
+
 _open: list[ChatPage] = []  # pages opened by open_chat and not closed yet
 _closed: list[str] = []  # problems of pages closed since the last check_pages()
 
@@ -136,9 +147,13 @@ class ChatPage:
 
 
 def open_chat(browser: Browser, directus, *, viewport: dict = DESKTOP,
-              wait: bool = True) -> ChatPage:
-    """A new browser context (its own storage) with the chat page loaded."""
-    context = browser.new_context(viewport=viewport)
+              wait: bool = True, init_script: str | None = None,
+              permissions: list[str] | None = None) -> ChatPage:
+    """A new browser context (its own storage) with the chat page loaded; ``init_script``
+    runs before the page's own scripts, ``permissions`` are granted to it."""
+    context = browser.new_context(viewport=viewport, permissions=permissions or [])
+    if init_script:
+        context.add_init_script(init_script)
     chat = ChatPage(context.new_page(), directus).load()
     _open.append(chat)
     return chat.wait_ready() if wait else chat

@@ -25,8 +25,12 @@ def position_requests(d: Driver) -> list:
     return [r for r in d.take(c.HttpRequest) if r.path.startswith(ROW)]
 
 
-def moves(d: Driver) -> list:
+def events(d: Driver) -> list:
     return [(e.message_id, e.created) for e in d.events if isinstance(e, ReadPositionChanged)]
+
+
+def moves(d: Driver) -> list:
+    return [(m, created) for m, created in events(d) if m is not None]
 
 
 def test_once_live_the_users_row_is_read_with_the_token_and_comes_back_as_an_event(driver):
@@ -35,8 +39,14 @@ def test_once_live_the_users_row_is_read_with_the_token_and_comes_back_as_an_eve
     assert read.path == ROW + "?fields=id,last_read,last_read_date&limit=1"
     driver.http_response(read.id, 200, {"data": [
         {"id": 7, "last_read": "m2", "last_read_date": at(2)}]})
-    assert moves(driver)[-1][0] == "m2"
+    assert [m for m, _ in events(driver)] == ["m2", "m2"]  # moved, then known
     assert position_requests(driver) == []  # the server has it already: nothing to save
+
+
+def test_a_user_without_a_row_is_told_once_that_nothing_was_read_yet(driver):
+    assert events(driver) == []  # not known yet: the view marks nothing read meanwhile
+    driver.http_response(position_requests(driver)[0].id, 200, {"data": []})
+    assert events(driver) == [(None, None)]
 
 
 def test_the_first_move_creates_the_row_then_moves_update_it_by_id_at_most_every_3_s(driver):
