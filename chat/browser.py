@@ -49,7 +49,7 @@ from chat.core import (
     SetTimer,
 )
 from chat.loop import AsyncioTimers, Loop
-from chat.store import DraftStore, OutboxStore, PositionStore
+from chat.store import DraftStore, NotifyStore, OutboxStore, PositionStore
 from chat.tabs import Tabs
 
 DEFAULT_URL = "http://127.0.0.1:8055"  # what `make run` starts
@@ -178,6 +178,10 @@ class App:
     def drafts(self) -> DraftStore:
         other = js.sessionStorage if self._remember else js.localStorage
         return DraftStore(self._storage(), self.config.directus_url, other=other)
+
+    @property
+    def notify_settings(self) -> NotifyStore:
+        return NotifyStore(js.localStorage, self.config.directus_url)  # this device's
 
     def _keep(self, events) -> None:
         user_id = self.client.user_id

@@ -26,6 +26,7 @@ import json
 from collections.abc import Iterable
 
 from chat.core.events import OutboxState, Outgoing
+from chat.ui.attention import Settings
 
 VERSION = 1  # of the stored form; another version is ignored
 
@@ -151,3 +152,25 @@ class PositionStore:
                 and isinstance(created, (int, float)) and not isinstance(created, bool)):
             return message_id, float(created)
         return None
+
+
+class NotifyStore:
+    """Each user's choices of desktop notifications (chat.ui.attention.Settings)."""
+
+    def __init__(self, storage, directus_url: str) -> None:
+        self._storage = storage
+        self._prefix = f"chat.notify {directus_url} "
+
+    def save(self, user_id: str, settings: Settings) -> None:
+        _set(self._storage, self._prefix + user_id,
+             json.dumps({"on": settings.on, "everything": settings.everything}))
+
+    def load(self, user_id: str) -> Settings | None:
+        text = _get(self._storage, self._prefix + user_id)
+        try:
+            data = json.loads(text) if text is not None else None
+        except ValueError:
+            return None
+        if not isinstance(data, dict):
+            return None
+        return Settings(on=data.get("on") is True, everything=data.get("everything") is not False)

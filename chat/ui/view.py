@@ -35,8 +35,9 @@ from chat.core import (
 )
 from chat.core.protocol import Message
 from chat.ui.composer import Composer
-from chat.ui.dom import listen
+from chat.ui.dom import listen, options
 from chat.ui.messages import MessageList
+from chat.ui.notify import Notify
 from chat.ui.outbox import OutboxList
 from chat.ui.sign_in import SignIn
 from chat.ui.status import Status
@@ -62,6 +63,7 @@ class View:
         self._outbox = OutboxList(by_id("outbox"), app)
         self._window = Window()
         self._unread = Unread(by_id, app, self._log, loop)
+        self._notify = Notify(by_id, app, show_message=self._show_message)
 
         self._phase = Phase.SIGNED_OUT
         self._user_id: str | None = None
@@ -111,6 +113,10 @@ class View:
                         if event.reset:
                             self._reset = True
                             self._pending.clear()
+                        elif self._phase == Phase.LIVE:  # arrived live: not history
+                            self._notify.arrived([
+                                m for m in event.upserted
+                                if m.id not in self._window.shown and m.id not in self._pending])
                         for message in event.upserted:
                             self._pending[message.id] = message
                         for message_id in event.removed:
@@ -160,6 +166,7 @@ class View:
 
     def _set_user(self, user_id: str | None) -> None:
         self._user_id = self._messages.user_id = self._unread.user_id = user_id
+        self._notify.owned_by(user_id)
         if user_id is None:
             return
         self._unread.reset()
@@ -201,6 +208,12 @@ class View:
             self._window.follow_newest()
             self._stick = True
             self._request_frame()
+
+    def _show_message(self, message_id) -> None:
+        """A notification was clicked: that message, in view."""
+        node = self._messages.node(message_id)
+        if node is not None:
+            node.scrollIntoView(options(block="center"))
 
     def _on_resize(self, entries, observer) -> None:
         if self._pinned:
