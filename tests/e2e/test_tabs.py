@@ -96,3 +96,37 @@ def test_typed_while_the_server_is_down_and_closed_arrives_once_at_the_next_sign
         assert stored_count(server, text) == 1
     finally:
         close_chat(chat)
+
+
+def test_two_tabs_opened_together_send_what_a_closed_page_left_once(browser, server):
+    chat = open_chat(browser, server)
+    try:
+        chat.sign_in("carol", remember=True)
+        chat.tolerate_network_errors()
+        text = f"left by a closed page {uuid.uuid4()}"
+        server.stop()
+        try:
+            chat.expect_phase("waiting", timeout=30_000)
+            chat.send(text)
+            expect(chat.page.locator("#outbox .msg", has_text=text)).to_have_count(1)
+            close_tab(chat)
+        finally:
+            server.start()
+        creates: list[str] = []
+
+        def watch(page) -> None:
+            page.on("websocket", lambda socket: socket.on(
+                "framesent", lambda payload: creates.append(payload)
+                if text in str(payload) and '"create"' in str(payload) else None))
+
+        chat.page.context.on("page", watch)
+        tabs = [open_tab(chat, wait=False), open_tab(chat, wait=False)]
+        for tab in tabs:
+            tab.expect_phase("live", timeout=90_000)
+            expect(tab.message(text)).to_have_count(1)
+        for tab in tabs:
+            expect(tab.page.locator("#outbox .msg")).to_have_count(0)
+        assert len(creates) == 1, creates  # one tab took it over; the other never sent it
+        assert stored_count(server, text) == 1
+    finally:
+        close_chat(chat)
