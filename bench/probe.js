@@ -54,17 +54,23 @@
     if (B.ready === null && args[0] === "ready") B.ready = now();
     return log.apply(this, args);
   };
+  // The page's own setter still runs (it does what ready means to the page).
   let boot;
   Object.defineProperty(window, "chatBoot", {
     configurable: true,
     get: () => boot,
     set(value) {
       boot = value;
+      const own = Object.getOwnPropertyDescriptor(value, "ready") || {};
       let ready = value && value.ready;
       Object.defineProperty(boot, "ready", {
         configurable: true, enumerable: true,
-        get: () => ready,
-        set(v) { ready = v; if (v && B.ready === null) B.ready = now(); },
+        get: () => (own.get ? own.get.call(boot) : ready),
+        set(v) {
+          if (own.set) own.set.call(boot, v);
+          ready = v;
+          if (v && B.ready === null) B.ready = now();
+        },
       });
     },
   });

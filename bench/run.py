@@ -12,6 +12,9 @@ three clients side by side, alternating (ours, reference, python-hello, ours, ..
 - python-hello: bench/python-hello/, the app's PyScript + Pyodide printing "ready",
   the floor for Python start-up.
 
+The network figure (bench/network.py) visits the page twice per emulated connection
+profile, each time in a browser started afresh on a profile of its own.
+
 Every page gets bench/probe.js first; it records times in the page (see there), so the
 runner's own polling never adds to a figure. Results go to build/bench.json and a
 Markdown table on stdout; docs/PERFORMANCE.md says what each figure means.
@@ -39,6 +42,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from bench import network
 from server.local import DirectusServer, SetupError, bootstrap, ensure_directus, free_port
 from server.provision import DEMO_USERS
 from server.static_server import StaticServer
@@ -71,11 +75,12 @@ CLIENTS = (OURS, REFERENCE, HELLO)
 @dataclass
 class Options:
     reps: int = 5
-    figures: tuple[str, ...] = ("startup", "history", "latency", "burst", "memory")
+    figures: tuple[str, ...] = ("startup", "network", "history", "latency", "burst", "memory")
     latency_messages: int = 200
     burst_messages: int = 1000
     memory_messages: int = 10_000
     clients: tuple[str, ...] = tuple(c.name for c in CLIENTS)
+    profiles: tuple[str, ...] = tuple(p.name for p in network.PROFILES)
 
 
 # --- Directus over REST, as the third user -----------------------------------------
@@ -174,6 +179,8 @@ class Bench:
     page_url: str
     api: Api
     options: Options
+    playwright: object = None  # for the network figure: it starts browsers of its own
+    tally: network.Tally | None = None  # what the page server sent
     results: dict = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # errors the pages reported
 
@@ -232,6 +239,11 @@ class Bench:
                 self.record("navigation -> interpreter up, py:ready (ms)", cache, client,
                             b["pyReady"] - b["origin"])
         page.context.close()
+
+    # --- Figure 7: first and repeat visits over emulated connections -------------------
+
+    def network(self, client: Client, rep: int) -> None:
+        network.measure(self, client, rep)
 
     # --- Figure 3: sign-in submit -> history ------------------------------------------
 
@@ -461,15 +473,19 @@ def machine(browser: Browser) -> dict:
 # --- Running -------------------------------------------------------------------------
 
 
-def run(options: Options, *, directus_url: str, page_url: str, browser: Browser,
-        out: Path | None = None) -> dict:
+def run(options: Options, *, directus_url: str, page_server: StaticServer, browser: Browser,
+        playwright=None, out: Path | None = None) -> dict:
     """Measure every figure in `options` against a running Directus and page server;
-    with `out`, the results so far are written there after each figure."""
+    with `out`, the results so far are written there after each figure. The network
+    figure needs `playwright` (it starts browsers of its own) and counts what
+    `page_server` sends."""
     email, password, _ = DEMO_USERS["carol"]
     api = Api(directus_url, email, password)
     if len(api.newest_markers()) < 100:
         api.create(contents("seed", 100, "an older message"))
-    bench = Bench(browser, page_url, api, options)
+    bench = Bench(browser, page_server.url, api, options, playwright)
+    if "network" in options.figures:
+        bench.tally = network.count_bytes(page_server)
     started = time.monotonic()
     for figure in options.figures:
         clients = [c for c in CLIENTS if c.name in options.clients
@@ -497,10 +513,13 @@ def main() -> None:
     parser.add_argument("--burst-messages", type=int, default=defaults.burst_messages)
     parser.add_argument("--memory-messages", type=int, default=defaults.memory_messages)
     parser.add_argument("--clients", default=",".join(defaults.clients))
+    parser.add_argument("--profiles", default=",".join(defaults.profiles),
+                        help="of the network figure: " + ", ".join(defaults.profiles))
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     options = Options(args.reps, tuple(args.figures.split(",")), args.latency_messages,
-                      args.burst_messages, args.memory_messages, tuple(args.clients.split(",")))
+                      args.burst_messages, args.memory_messages, tuple(args.clients.split(",")),
+                      tuple(args.profiles.split(",")))
     unknown = set(options.figures) - set(defaults.figures)
     if unknown:
         sys.exit(f"Unknown figures: {', '.join(sorted(unknown))}.")
@@ -520,8 +539,8 @@ def main() -> None:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=executable,
                                                  args=chromium.LAUNCH_FLAGS)
-            result = run(options, directus_url=directus.url, page_url=page.url,
-                         browser=browser, out=args.out)
+            result = run(options, directus_url=directus.url, page_server=page,
+                         browser=browser, playwright=playwright, out=args.out)
             browser.close()
     except SetupError as error:
         sys.exit(f"make bench: {error}")

@@ -9,11 +9,13 @@ ourselves; REST goes through ``fetch`` with a timeout; timers are asyncio's
 ``call_later``. Every handler is synchronous: it feeds the core through the adapter
 loop (chat.loop), which performs the actions with the effect methods below and hands
 the events to the view. The refresh token is written to localStorage only when the
-user ticked "stay signed in". Several tabs kept signed in refresh the session one at a
-time, with the newest token (chat.tabs), and follow each other through storage events.
-The outbox and the draft are kept per user in the browser (chat.store): in localStorage
-with "stay signed in", else in the tab's sessionStorage; what a closed page left is sent
-after the next sign-in of the same user, by one page only.
+user ticked "stay signed in"; so are, then, the newest messages seen (chat.cache), shown
+on the next visit until the live history replaces them, and forgotten with the session.
+Several tabs kept signed in refresh the session one at a time, with the newest token
+(chat.tabs), and follow each other through storage events. The outbox and the draft are
+kept per user in the browser (chat.store): in localStorage with "stay signed in", else
+in the tab's sessionStorage; what a closed page left is sent after the next sign-in of
+the same user, by one page only.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from dataclasses import replace
 import js
 from pyscript.ffi import create_proxy, to_js
 
+from chat.cache import MessageCache
 from chat.core import (
     SIGNED_IN,
     CancelTimer,
@@ -47,6 +50,7 @@ from chat.core import (
     SaveSession,
     SendFrame,
     SetTimer,
+    TimelineChanged,
 )
 from chat.loop import AsyncioTimers, Loop
 from chat.store import DraftStore, NotifyStore, OutboxStore, PositionStore
@@ -54,6 +58,7 @@ from chat.tabs import Tabs
 
 DEFAULT_URL = "http://127.0.0.1:8055"  # what `make run` starts
 PROBE_TIMEOUT = 5
+KEEP_AFTER = 2.0  # seconds: the messages seen are written to the cache at most this often
 
 log = logging.getLogger("chat")
 
@@ -101,6 +106,10 @@ class App:
         self._storage_key = f"chat.refresh_token {config.directus_url}"
         self._remember = False
         self._listeners: list[object] = []
+        self._cache = MessageCache(js.localStorage, config.directus_url)
+        self._cached = False  # the cache's messages on screen, until the live history
+        self._ended = False  # the session ended in this input (see save_session)
+        self._keeping: asyncio.TimerHandle | None = None
         self._tabs = Tabs(config.directus_url)
         self._restored_for: str | None = None  # whose kept outboxes this page took over
 
@@ -115,6 +124,7 @@ class App:
                               ("offline", lambda event: self._network(False))):
             self._listen(js.window, kind, handler)
         self._listen(js.document, "visibilitychange", self._on_visibility)
+        self._listen(js.window, "pagehide", lambda event: self._keep_messages())
         self._listen(js.window, "storage", self._on_storage)
         if not js.navigator.onLine:
             self._network(False)
@@ -123,7 +133,12 @@ class App:
         if saved and self.client.phase == Phase.SIGNED_OUT:
             self._remember = True
             view.resuming()
-            self._loop.feed(self.client.resume, saved)
+            user = self._cache.last_user()
+            cached = self._cache.load(user)
+            if cached:
+                self._cached = True
+                view.apply([TimelineChanged(upserted=tuple(cached), reset=True)])
+            self._loop.feed(self.client.resume, saved, user_id=user)
 
     # --- The user, through the view --------------------------------------------------
 
@@ -236,7 +251,29 @@ class App:
 
     def show(self, events) -> None:
         self._keep(events)
+        ended, self._ended = self._ended, False
+        changed = any(isinstance(event, TimelineChanged) for event in events)
+        if self._cached and (ended or changed):
+            # The live history is in, or the session is over: the cache's messages go.
+            self._cached = False
+            events = [event for event in events if not isinstance(event, TimelineChanged)]
+            events.append(TimelineChanged(upserted=tuple(self.client.timeline.messages()),
+                                          reset=True))
+        if changed and self._remember and self._keeping is None:
+            self._keeping = self._event_loop.call_later(KEEP_AFTER, self._keep_messages)
         self.view.apply(events)
+
+    def _keep_messages(self) -> None:
+        """The newest messages seen, for the next visit (a session kept on this device)."""
+        self._stop_keeping()
+        user = self.client.user_id
+        if self._remember and user and self.client.phase != Phase.SIGNED_OUT:
+            self._cache.save(user, self.client.timeline.messages())
+
+    def _stop_keeping(self) -> None:
+        if self._keeping is not None:
+            self._keeping.cancel()
+            self._keeping = None
 
     def set_timer(self, action: SetTimer) -> None:
         self._timers.set(action)
@@ -247,8 +284,11 @@ class App:
     def save_session(self, action: SaveSession) -> None:
         if action.refresh_token and self._remember:
             js.localStorage.setItem(self._storage_key, action.refresh_token)
-        else:
+        else:  # signed out, or not kept on this device: nothing of the session stays
             js.localStorage.removeItem(self._storage_key)
+            self._stop_keeping()
+            self._cache.forget()
+            self._ended = action.refresh_token is None
 
     def request(self, action: HttpRequest) -> None:
         if action.path == "/auth/refresh" and self._remember:

@@ -37,6 +37,7 @@ SERVER_DIR = ROOT / "server"
 TOOLS_DIR = ROOT / ".tools"
 NODE_VERSION = "22.23.3"
 LOCK_FILE = SERVER_DIR / "package-lock.json"
+EXTENSIONS_DIR = SERVER_DIR / "extensions"  # chat-signals: presence and typing
 CLI = SERVER_DIR / "node_modules" / "@directus" / "api" / "dist" / "cli" / "run.js"
 # npm ci empties node_modules first, so a stamp inside it never outlives a failed install.
 STAMP = SERVER_DIR / "node_modules" / ".installed-from-lock"
@@ -170,16 +171,16 @@ def port_is_free(port: int) -> bool:
 
 
 def _base_env(db_file: Path) -> dict[str, str]:
-    """Settings shared by `bootstrap` and `start`: where the data lives, quiet logs."""
+    """Settings shared by `bootstrap` and `start`: where the data lives, quiet logs, and the
+    app's own extensions (server/extensions/, read in place)."""
     data_dir = db_file.parent
-    for sub in ("uploads", "extensions"):
-        (data_dir / sub).mkdir(parents=True, exist_ok=True)
+    (data_dir / "uploads").mkdir(parents=True, exist_ok=True)
     env = node_env()
     env.update(
         DB_CLIENT="sqlite3",
         DB_FILENAME=str(db_file),
         STORAGE_LOCAL_ROOT=str(data_dir / "uploads"),
-        EXTENSIONS_PATH=str(data_dir / "extensions"),
+        EXTENSIONS_PATH=str(EXTENSIONS_DIR),
         TELEMETRY="false",
         LOG_LEVEL="warn",
         LOG_STYLE="raw",

@@ -8,23 +8,35 @@
     server.stop()
 
 Any static server works for the page (it is a plain folder); this one adds the right
-MIME types for Pyodide's files, disables caching, can answer /config.json with an
-override so the page talks to a Directus on a non-default port (and writes that
-Directus into index.html's Content-Security-Policy), and serves only the
-page's own files (see `public_file`): never data/ (the local admin token), .git, .venv
-or the tools, however the path is spelt. It serves the files itself: no directory
-listings, no path translation but its own.
+MIME types for Pyodide's files, can answer /config.json with an override so the page
+talks to a Directus on a non-default port (and writes that Directus into index.html's
+Content-Security-Policy), and serves only the page's own files (see `public_file`):
+never data/ (the local admin token), .git, .venv or the tools, however the path is
+spelt. It serves the files itself: no directory listings, no path translation but its own.
+
+Caching and compression, as the README's nginx example does it:
+
+- static/vendor/ (but its runtime.json) holds files named by their content
+  (tools/vendor.py): `Cache-Control: public, max-age=31536000, immutable`; everything
+  else is `no-cache`, revalidated on each use with its ETag or Last-Modified (304).
+- A file with a precompressed copy beside it (FILE.br, FILE.gz, made by tools/vendor.py)
+  is sent as that copy when the browser's Accept-Encoding takes it (brotli first);
+  other text files of some size are gzipped on the fly. `Vary: Accept-Encoding` either way.
 """
 
 from __future__ import annotations
 
 import argparse
+import email.utils
+import gzip
+import hashlib
 import json
 import mimetypes
 import os
 import shutil
 import threading
 import urllib.parse
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -41,7 +53,16 @@ MIME_TYPES = {
     ".css": "text/css",
     ".html": "text/html; charset=utf-8",
     ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".webmanifest": "application/manifest+json",
 }
+IMMUTABLE = "public, max-age=31536000, immutable"
+VENDOR = "static/vendor"
+REVALIDATED = (f"{VENDOR}/runtime.json",)  # in VENDOR, but its name does not change
+# Worth gzipping on the fly (types of the page's own files; the runtime comes compressed).
+COMPRESSIBLE = ("text/", "application/json", "application/toml", "application/manifest+json",
+                "image/svg+xml")
+MIN_COMPRESSED = 1024  # bytes: below this a gzip header costs more than it saves
 
 
 # The Directus origins that index.html's Content-Security-Policy allows, as committed.
@@ -56,7 +77,7 @@ def connect_sources(directus_url: str) -> str:
 
 
 # What the page and the benchmark's pages load; everything else is 404.
-PUBLIC_FILES = ("index.html", "pyscript.toml", "main.py", "config.json")
+PUBLIC_FILES = ("index.html", "pyscript.toml", "main.py", "config.json", "sw.js")
 PUBLIC_FOLDERS = ("chat", "static", "bench/reference", "bench/python-hello")
 
 
@@ -95,10 +116,39 @@ def public_file(root: Path, request_path: str) -> Path | None:
     return resolved
 
 
+@dataclass(frozen=True)
+class Body:
+    """One representation of a file: what is sent, and how it is labelled."""
+    data: bytes | None  # None: the file itself (`path`) is sent
+    path: Path
+    size: int
+    encoding: str | None  # Content-Encoding
+    etag: str
+
+
+def accepted(header: str | None) -> set[str]:
+    """The content codings an Accept-Encoding header takes (q > 0)."""
+    taken = set()
+    for item in (header or "").split(","):
+        name, _, params = item.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality > 0 and name:
+            taken.add(name.strip().lower())
+    return taken
+
+
 class Handler(BaseHTTPRequestHandler):
     root: Path = ROOT  # resolved
     config: bytes | None = None
     connect: str | None = None  # the override's Directus origins for the page's policy
+    gzipped: dict = {}  # file -> (its version, gzipped), the latest only; per server
 
     def do_GET(self):
         self._answer(body=True)
@@ -110,29 +160,84 @@ class Handler(BaseHTTPRequestHandler):
         file = public_file(self.root, self.path)
         if file is None:
             return self.send_error(404)
+        relative = file.relative_to(self.root).as_posix()
+        stat = file.stat()
+        chosen = self._representation(file, stat)
+        not_modified = self._not_modified(chosen.etag, stat.st_mtime)
+        self.send_response(304 if not_modified else 200)
+        immutable = relative.startswith(VENDOR + "/") and relative not in REVALIDATED
+        self.send_header("Cache-Control", IMMUTABLE if immutable else "no-cache")
+        self.send_header("ETag", chosen.etag)
+        self.send_header("Last-Modified", email.utils.formatdate(stat.st_mtime, usegmt=True))
+        if chosen.encoding != "identity":
+            self.send_header("Vary", "Accept-Encoding")
+        if not_modified:
+            return self.end_headers()
+        self.send_header("Content-Type", content_type(file))
+        if chosen.encoding not in (None, "identity"):
+            self.send_header("Content-Encoding", chosen.encoding)
+        self.send_header("Content-Length", str(chosen.size))
+        self.end_headers()
+        if not body:
+            return None
+        try:
+            if chosen.data is not None:
+                self.wfile.write(chosen.data)
+            else:
+                with open(chosen.path, "rb") as source:
+                    shutil.copyfileobj(source, self.wfile)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the browser went away (a closed page), nothing to answer
+        return None
+
+    def _representation(self, file: Path, stat: os.stat_result) -> Body:
+        """What to send for `file`: the override, a precompressed copy, gzipped on the
+        fly, or the file as it is. `encoding` "identity": never compressed (no Vary)."""
         content = None
         if self.config is not None and file == self.root / "config.json":
             content = self.config
         elif self.connect is not None and file == self.root / "index.html":
             page = file.read_text(encoding="utf-8")
             content = page.replace(DEFAULT_CONNECT, self.connect).encode()
-        with open(file, "rb") as source:
-            size = len(content) if content is not None else os.fstat(source.fileno()).st_size
-            self.send_response(200)
-            self.send_header("Content-Type", content_type(file))
-            self.send_header("Content-Length", str(size))
-            self.end_headers()
-            try:
-                if body and content is not None:
-                    self.wfile.write(content)
-                elif body:
-                    shutil.copyfileobj(source, self.wfile)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the browser went away (a closed page), nothing to answer
+        version = (hashlib.sha1(content).hexdigest()[:16] if content is not None
+                   else f"{stat.st_mtime_ns:x}-{stat.st_size:x}")
+        taken = accepted(self.headers.get("Accept-Encoding"))
+        if content is None:
+            copies = [(encoding, file.with_name(file.name + suffix))
+                      for encoding, suffix in (("br", ".br"), ("gzip", ".gz"))]
+            copies = [(encoding, copy) for encoding, copy in copies
+                      if copy.is_file() and copy.stat().st_mtime >= stat.st_mtime]
+            for encoding, copy in copies:
+                if encoding in taken:
+                    return Body(None, copy, copy.stat().st_size, encoding,
+                                f'"{version}-{copy.suffix[1:]}"')
+            if copies:
+                return Body(None, file, stat.st_size, None, f'"{version}"')
+        size = len(content) if content is not None else stat.st_size
+        if not content_type(file).startswith(COMPRESSIBLE) or not (
+                MIN_COMPRESSED <= size <= 1 << 20):
+            return Body(content, file, size, "identity", f'"{version}"')
+        if "gzip" not in taken:
+            return Body(content, file, size, None, f'"{version}"')
+        known = self.gzipped.get(file)
+        if known is None or known[0] != version:
+            data = content if content is not None else file.read_bytes()
+            known = self.gzipped[file] = (version, gzip.compress(data, 6, mtime=0))
+        return Body(known[1], file, len(known[1]), "gzip", f'"{version}-gz"')
 
-    def end_headers(self):
-        self.send_header("Cache-Control", "no-store")
-        super().end_headers()
+    def _not_modified(self, etag: str, mtime: float) -> bool:
+        """Whether the browser's copy (If-None-Match, else If-Modified-Since) is current."""
+        match = self.headers.get("If-None-Match")
+        if match is not None:
+            tags = {tag.strip().removeprefix("W/") for tag in match.split(",")}
+            return "*" in tags or etag in tags
+        since = self.headers.get("If-Modified-Since")
+        if since is None:
+            return False
+        try:
+            return int(mtime) <= email.utils.parsedate_to_datetime(since).timestamp()
+        except (TypeError, ValueError):
+            return False
 
     def log_message(self, format, *args):
         pass  # Quiet: requests are visible in the browser's network panel.
@@ -149,7 +254,7 @@ class StaticServer:
     def __init__(self, port: int = 0, root: Path = ROOT, config: dict | None = None,
                  host: str = "127.0.0.1"):
         handler = type("ConfiguredHandler", (Handler,), {
-            "root": root.resolve(),
+            "root": root.resolve(), "gzipped": {},
             "config": None if config is None else json.dumps(config).encode(),
             "connect": connect_sources(config["directus_url"]) if config else None,
         })

@@ -15,7 +15,8 @@
       "tell whoever runs this site.",
     slow: "Starting is taking unusually long. Keep waiting, or reload the page.",
   };
-  const core = new URL("vendor/pyscript/core.js", document.currentScript.src).href;
+  const here = document.currentScript.src;
+  const vendor = new URL("vendor/", here);
   const byId = (id) => document.getElementById(id);
   const form = byId("sign-in-form");
   const button = byId("sign-in-button");
@@ -25,14 +26,26 @@
   let ready = false;
   let failed = false;
   let slowTimer = null;
+  // Which runtime files to load (tools/vendor.py writes it; the only one of them that
+  // is looked at again on each visit): asked for at once, static/pyodide-snapshot.mjs
+  // waits for it too.
+  const runtime = fetch(new URL("runtime.json", vendor)).then(function (response) {
+    if (!response.ok) throw new Error(`${response.url} answered HTTP ${response.status}.`);
+    return response.json();
+  });
+  runtime.catch((error) => show("load", error.message));
   const boot = (window.chatBoot = {
     pending: false,
+    runtime,
     get ready() {
       return ready;
     },
     set ready(value) {
       ready = Boolean(value);
-      if (ready) stopWatching();
+      if (ready) {
+        stopWatching();
+        keepForNextTime();
+      }
     },
   });
 
@@ -77,10 +90,12 @@
     if (!active || active === document.body) reload.focus(); // not while someone types
   }
 
-  // A failed request or an error: what it says, in one line (a traceback's last).
+  // A failed request or an error: what it says, in one line (a traceback's exception,
+  // which Pyodide may follow with a line of advice).
   function failure(text) {
     const lines = String(text).split("\n").filter((line) => line.trim());
-    const line = /Traceback/.test(text) ? lines[lines.length - 1] : lines[0];
+    const raised = lines.filter((line) => /^[\w.]+(Error|Exception)\b/.test(line));
+    const line = /Traceback/.test(text) ? raised.pop() || lines[lines.length - 1] : lines[0];
     show(/(failed|unable) to (fetch|load)/i.test(text) ? "load" : "error", line);
   }
 
@@ -99,7 +114,7 @@
     failure((event.reason && event.reason.message) || event.reason);
   }
   // A runtime file answered with an error (Pyodide hangs on some of them, e.g. its wasm).
-  // config.json may be missing (Python then uses the default Directus), snapshot.bin too.
+  // config.json may be missing (Python then uses the default Directus), the snapshot too.
   const RUNTIME = /\.(m?js|wasm|zip|json|toml|py)$/;
   const responses = new PerformanceObserver(function (list) {
     for (const entry of list.getEntries()) {
@@ -138,6 +153,26 @@
     problem.replaceChildren();
   }
 
+  // --- The next visits: the service worker (sw.js) ---------------------------------------
+  // It keeps the page and the runtime in this browser, so the next visit starts from
+  // there, with or without a network. Registered once Python is ready (its first install
+  // copies the runtime into its cache: not while the page starts). Once ready, and
+  // coming back into view, the page has it check the server for a new version, for the
+  // next visit.
+  const worker = navigator.serviceWorker; // missing on plain http:// other than localhost
+  function keepForNextTime() {
+    if (!worker) return;
+    worker.controller?.postMessage("check");
+    setTimeout(function () {
+      worker.register(new URL("../sw.js", here)).catch(function (error) {
+        console.warn("The chat will not open offline:", error.message);
+      });
+    }, 1000);
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") worker?.controller?.postMessage("check");
+  });
+
   // --- Starting PyScript -----------------------------------------------------------------
   // Once the form has had its first frame (started earlier, PyScript's set-up and
   // Pyodide's keep the page busy just when people begin to type) and the page is parsed:
@@ -147,10 +182,14 @@
   let started = false;
   let painted = false;
   let parsed = false; // a classic script in the body: DOMContentLoaded comes later
+  // The interpreter module first: it starts fetching Pyodide while PyScript sets up.
   function start() {
     if (started || !painted || !parsed) return;
     started = true;
-    import(core).catch((error) => show("load", error.message));
+    runtime.then(function (files) {
+      import(new URL("pyodide-snapshot.mjs", here)).catch(() => {}); // PyScript says why
+      return import(new URL(files.pyscript + "core.js", vendor));
+    }).catch((error) => show("load", error.message));
   }
   function afterFrame() {
     painted = true;

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from websockets.asyncio.client import ClientConnection, connect
 
-from chat.protocol import MESSAGE_FIELDS
+from chat.core.protocol import MESSAGE_FIELDS
 from server.local import SetupError
 from server.provision.reactions import EMOJI
 from stress.load import cpu_seconds, tool_seconds

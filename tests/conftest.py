@@ -52,8 +52,9 @@ class Directus(DirectusServer):
     Attributes: `url` (http://127.0.0.1:PORT), `ws_url` (ws://.../websocket),
     `admin_token`, `users` ({"alice": (email, password), "bob": ..., "carol": ...}),
     `page_url` (a static server for the repo folder whose config.json points here;
-    it is the origin CORS allows), `log_path`. Methods: `restart()` (same data, same
-    signing secret, so tokens survive), `stop()`, `start()`, `login(name)`.
+    it is the origin CORS allows), `page_server` (that server), `log_path`. Methods:
+    `restart()` (same data, same signing secret, so tokens survive), `stop()`, `start()`,
+    `login(name)`.
     """
 
     def __init__(self, template: Template, directory: Path, page: StaticServer,
@@ -65,6 +66,7 @@ class Directus(DirectusServer):
         self.admin_token = template.admin_token
         self.users = {name: (email, password) for name, (email, password, _) in DEMO_USERS.items()}
         self.page_url = page.url
+        self.page_server = page
 
     def login(self, name: str) -> dict:
         """Log a demo user in over REST; returns {access_token, refresh_token, expires}."""

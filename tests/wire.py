@@ -67,6 +67,8 @@ def snapshot(directus):
         "/roles?limit=-1&sort=id", "/access?limit=-1&sort=id",
         "/users?limit=-1&sort=id&fields=id,email,role,status",
     )}
-    if "messages" in {c["collection"] for c in state["/collections?limit=-1"]}:
-        state["messages"] = read("/items/messages?limit=-1&sort=date_created")
+    collections = {c["collection"] for c in state["/collections?limit=-1"]}
+    for collection in ("messages", "channels", "channel_members"):
+        if collection in collections:
+            state[collection] = read(f"/items/{collection}?limit=-1&sort=date_created")
     return state

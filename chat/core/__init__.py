@@ -90,6 +90,7 @@ from chat.core.texts import (
     NO_ACCESS,
     NO_ANSWER,
     NOT_RESUMED,
+    OFFLINE_SIGN_IN,
     SERVER_BUSY,
     SESSION_EXPIRED,
     UNREACHABLE,
@@ -99,9 +100,9 @@ from chat.core.texts import (
 
 __all__ = [
     "CONNECTED", "CORS_REFUSED", "DOWN", "ENDED_ELSEWHERE", "GAVE_UP", "IGNORED",
-    "NO_ACCESS", "NO_ANSWER",
-    "NOT_RESUMED", "SERVER_BUSY", "SESSION_EXPIRED", "SIGNED_IN", "TRANSITIONS",
-    "UNREACHABLE", "UNREACHABLE_SIGN_IN", "WRONG_PASSWORD",
+    "NO_ACCESS", "NO_ANSWER", "NOT_RESUMED", "OFFLINE_SIGN_IN", "SERVER_BUSY",
+    "SESSION_EXPIRED", "SIGNED_IN", "TRANSITIONS", "UNREACHABLE", "UNREACHABLE_SIGN_IN",
+    "WRONG_PASSWORD",
     "Action", "CancelTimer", "ChatClient", "CloseSocket", "Config", "Event", "Failure",
     "HttpRequest", "InvalidState", "Message", "Method", "Notice", "OpenSocket",
     "OutboxChanged", "OutboxState", "Outgoing", "Phase", "PhaseChanged",

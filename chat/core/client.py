@@ -97,10 +97,15 @@ class ChatClient(SharedInputs):
         self._fire(Trigger.SIGN_IN)
         self._session.login(email, password)
 
-    def resume(self, refresh_token: str, *, now: float) -> None:
-        """Resume a saved session from its refresh token, without the password."""
+    def resume(self, refresh_token: str, *, now: float, user_id: str | None = None) -> None:
+        """Resume a saved session from its refresh token, without the password.
+        ``user_id``: whose session it was when saved, if the adapter kept that: messages
+        typed before the server is reached (offline) then wait in the outbox as theirs;
+        if the tokens name another account, those are dropped, never sent as it."""
         self._fire(Trigger.RESUME)
-        self._session.resume(refresh_token)
+        self._session.resume(refresh_token, user_id)
+        if user_id is not None:
+            self._outbox.own(user_id)
 
     def sign_out(self, *, now: float) -> None:
         """Revoke the session and close the socket cleanly. Never reconnects."""
@@ -176,7 +181,8 @@ class ChatClient(SharedInputs):
                else texts.UNREACHABLE_SIGN_IN).format(url=self.config.directus_url)
         match self._out.answered(request_id):
             case Purpose.LOGIN:
-                self._end_session(Trigger.SESSION_ENDED, why)
+                self._end_session(Trigger.SESSION_ENDED, why if self._connection.online
+                                  else texts.OFFLINE_SIGN_IN)
             case Purpose.REFRESH:
                 self._refresh_failed(why, now)
             case Purpose.PROBE:

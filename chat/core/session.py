@@ -57,8 +57,11 @@ class Session:
         self._out.request(Purpose.LOGIN, "/auth/login",
                           {"email": email, "password": password, "mode": "json"})
 
-    def resume(self, refresh_token: str) -> None:
+    def resume(self, refresh_token: str, user_id: str | None = None) -> None:
+        """Start from a saved refresh token; ``user_id``, if given, is whose it was
+        (known before the server confirms it: the next tokens taken say for sure)."""
         self._refresh = refresh_token
+        self.user_id = user_id
         self.start_refresh()
 
     def start_refresh(self) -> None:

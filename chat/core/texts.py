@@ -8,6 +8,7 @@ ENDED_ELSEWHERE = ("You were signed out in another tab of this browser. Sign in 
 UNREACHABLE = ("Can't reach the chat server at {url}. Check that it is running; "
                "we keep trying.")
 UNREACHABLE_SIGN_IN = "Can't reach the chat server at {url}. Check that it is running."
+OFFLINE_SIGN_IN = "You're offline: sign in once you're back online."
 CORS_REFUSED = ("The chat server at {url} refused this page's origin. Add this page's "
                 "address to the server's CORS_ORIGIN setting.")
 GAVE_UP = "Can't reach the chat server after {n} attempts."

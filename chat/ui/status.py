@@ -31,7 +31,7 @@ class Status:
         elif phase == Phase.WAITING:
             self._set(f"Reconnecting — attempt {event.attempt}", "warn")
         elif phase == Phase.OFFLINE:
-            self._set("Offline — messages are sent when you are back online", "warn")
+            self._set("You're offline: messages will be sent when you're back", "warn")
         elif phase == Phase.GAVE_UP:
             self._set("Not connected", "bad")
         elif event.attempt:

@@ -18,21 +18,26 @@ What it sets up, one step per module (the order is in steps.py):
 - client_key.py: where id is an integer, a unique uuid `client_id` the client sends, so a
   retried send fails with RECORD_NOT_UNIQUE instead of being stored twice (a uuid id is
   its own key);
+- channels.py: `channels` (open, private, direct messages), `channel_members`, and
+  `messages.channel`; every existing message is put in the channel general;
 - edits.py: the edit window, within which authors may edit and delete (--edit-window);
 - replies.py, mentions.py: messages.reply_to (the id replied to), messages.mentions;
 - reactions.py, read_positions.py: those collections, each kept one row per user (and
-  message and emoji) by a unique key a flow fills (unique_key.py);
+  message and emoji, or channel) by a unique key a flow fills (unique_key.py); both
+  readable only where their channel is;
 - avatars.py: users' avatars and their files readable, no other file;
 - access.py: a "Chat User" policy and role with exactly what the steps ask for: read
-  messages; create with content, the client key, reply_to and mentions; update content
-  and delete only one's own within the edit window; read the id, first_name and avatar of
+  messages of the channels one may read; create with content, the client key, channel,
+  reply_to and mentions, into a channel one is in or that is open; update content and
+  delete only one's own within the edit window; read the id, first_name and avatar of
   users (never their email); read the field list of the chat's collections (the whole
   list: docs/SCHEMA.md);
 - users.py: users without a role are named (they chat only through the Public policy);
   --assign-chat-role gives them Chat User;
 - public.py: the Public policy's grants on the chat are reported as risks, and removed
   only with --lock-down; this tool never grants Public anything;
-- demo_users.py: with --demo-users, the users in DEMO_USERS, with the Chat User role.
+- demo_users.py: with --demo-users, the users in DEMO_USERS, with the Chat User role;
+- signals.py: a note when the chat-signals extension (presence and typing) is not loaded.
 """
 
 from __future__ import annotations
@@ -84,4 +89,4 @@ def provision(url: str, token: str, *, demo_users: bool = False, lock_down: bool
 def _format(finding: Finding, url: str) -> str:
     label = {Kind.MISSING: "Fix", Kind.RISK: "To remove it", Kind.NOTE: "To do it"}
     return (f"{finding.kind.value}: {finding.text}\n"
-            f"  {label[finding.kind]}: {fix_command(url, finding.flags)}")
+            f"  {label[finding.kind]}: {finding.how or fix_command(url, finding.flags)}")

@@ -1,11 +1,12 @@
 """Step: the "Chat User" policy with exactly the permissions the steps ask for, and its role.
 
 Every step in `ctx.steps` may define `permissions(ctx)` returning {(collection, action):
-{"fields": [...], "permissions": <row rule or None>}}; this step gives the policy the
-union of them and nothing else: a permission beyond the list, or one widened by hand, is
-removed or put back, as it would widen what every chat user may do. Where several steps
-name the same collection and action, the fields are joined and the row rules must all
-hold (e.g. messages' "own rows" and the edit window's "sent within 15 minutes"). Chat users
+{"fields": [...], "permissions": <row rule or None>, "validation"?: ..., "presets"?: ...}};
+this step gives the policy the union of them and nothing else: a permission beyond the
+list, or one widened by hand, is removed or put back, as it would widen what every chat
+user may do. Where several steps name the same collection and action, the fields are
+joined, the row rules must all hold (e.g. messages' "own rows" and the edit window's "sent
+within 15 minutes"), so must the validations, and the presets are merged. Chat users
 may also read the field list of every collection the steps name (directus_fields), so a
 client learns which features this server has.
 """
@@ -34,18 +35,27 @@ def wanted_permissions(ctx: Context) -> dict:
 
 
 def _merge(first: dict, second: dict) -> dict:
-    """One permission that allows what both allow of fields, on rows where both rules hold."""
+    """One permission that allows what both allow of fields, on rows where both rules hold,
+    for payloads that pass both validations, with both presets."""
+    def both(name: str):
+        rules = [part for spec in (first, second) if spec.get(name)
+                 for part in spec[name].get("_and", [spec[name]])]
+        return rules[0] if len(rules) == 1 else {"_and": rules} if rules else first.get(name)
+
     fields = {*first["fields"], *second["fields"]}
-    rules = [part for spec in (first, second) if spec["permissions"]
-             for part in spec["permissions"].get("_and", [spec["permissions"]])]
-    rule = (rules[0] if len(rules) == 1 else {"_and": rules} if rules
-            else first["permissions"])
-    return {"fields": ["*"] if "*" in fields else sorted(fields), "permissions": rule}
+    merged = {"fields": ["*"] if "*" in fields else sorted(fields),
+              "permissions": both("permissions")}
+    if first.get("validation") or second.get("validation"):
+        merged["validation"] = both("validation")
+    presets = {**(first.get("presets") or {}), **(second.get("presets") or {})}
+    if presets:
+        merged["presets"] = presets
+    return merged
 
 
 def apply(ctx: Context) -> None:
     wanted = wanted_permissions(ctx)
-    policy = _ensure_policy(ctx)
+    policy = ensure_policy(ctx)
     _ensure_permissions(ctx, policy, wanted)
     _ensure_role(ctx, policy)
 
@@ -55,7 +65,13 @@ def role_id(ctx: Context) -> str | None:
     return role["id"] if role else None
 
 
-def _ensure_policy(ctx: Context) -> str | None:
+def policy_id(ctx: Context) -> str | None:
+    policy = ctx.find_one("/policies", name=ROLE_NAME)
+    return policy["id"] if policy else None
+
+
+def ensure_policy(ctx: Context) -> str | None:
+    """The policy's id, made first if missing (None when checking and it is missing)."""
     policy = ctx.find_one("/policies", name=ROLE_NAME)
     if policy is None:
         policy = ctx.change(
@@ -78,7 +94,10 @@ def _describe(collection: str, action: str, wanted: dict) -> str:
         words.append("rows where " + json.dumps(others[0] if len(others) == 1
                                                 else {"_and": others}))
     rows = "".join(f", {word}" for word in words)
-    return f"{action} on {collection}{rows} (fields {', '.join(wanted['fields'])})"
+    checks = "".join(f", {label} {json.dumps(wanted[name])}"
+                     for name, label in (("validation", "checked by"), ("presets", "preset"))
+                     if wanted.get(name))
+    return f"{action} on {collection}{rows} (fields {', '.join(wanted['fields'])}){checks}"
 
 
 _RULES = {json.dumps({"user_created": {"_eq": "$CURRENT_USER"}}): "own rows only"}
@@ -126,8 +145,8 @@ def _differs(current: dict, wanted: dict) -> bool:
     return (
         sorted(current.get("fields") or []) != sorted(wanted["fields"])
         or norm(current.get("permissions")) != norm(wanted["permissions"])
-        or norm(current.get("validation")) is not None
-        or norm(current.get("presets")) is not None
+        or norm(current.get("validation")) != norm(wanted.get("validation"))
+        or norm(current.get("presets")) != norm(wanted.get("presets"))
     )
 
 

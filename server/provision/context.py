@@ -38,6 +38,7 @@ class Finding:
     kind: Kind
     text: str
     flags: tuple[str, ...] = ()   # the flags of the command that fixes it
+    how: str = ""                 # or, when this tool cannot fix it, what to do instead
 
 
 @dataclass
@@ -74,8 +75,8 @@ class Context:
     def risk(self, text: str, flags: tuple[str, ...] = ()) -> None:
         self.report.findings.append(Finding(Kind.RISK, text, flags))
 
-    def note(self, text: str, flags: tuple[str, ...] = ()) -> None:
-        self.report.findings.append(Finding(Kind.NOTE, text, flags))
+    def note(self, text: str, flags: tuple[str, ...] = (), how: str = "") -> None:
+        self.report.findings.append(Finding(Kind.NOTE, text, flags, how))
 
     def fields(self, collection: str) -> dict[str, dict] | None:
         """The collection's fields by name, as GET /fields answers; None if it is missing."""

@@ -16,7 +16,8 @@ from server.provision.context import Context
 FLAG = "--lock-down"
 WHAT = {
     ("messages", "create"): "anyone can post, unauthenticated, as nobody",
-    ("messages", "read"): "anyone can read every message without signing in",
+    ("messages", "read"): "anyone can read every message without signing in, those of private "
+                          "channels and DMs too",
     ("messages", "update"): "anyone can change any message without signing in",
     ("messages", "delete"): "anyone can delete any message without signing in",
     ("directus_users", "read"): "anyone can read user accounts without signing in",

@@ -4,14 +4,17 @@ The collection `reactions`: `message` (many-to-one to messages; a reaction is de
 its message, by the database, which sends no delete event for it), `emoji` (one of EMOJI,
 checked by the field's validation, and offered by its choices), `user_created` and
 `date_created` (filled by the server) and `key`, unique, filled by a flow
-(unique_key.py) with "<user> <message> <emoji>". Chat users read every reaction, create
-their own (message and emoji; the server sets who) and delete only their own; there is no
-update: a toggle is a create or a delete.
+(unique_key.py) with "<user> <message> <emoji>". Chat users read the reactions of the
+messages they may read (those of their channels and the open ones), create their own
+(message and emoji; the server sets who) and delete only their own; there is no update: a
+toggle is a create or a delete. No permission can make the create check that the message
+is readable (Directus checks no rows on create, and a validation cannot reach the
+message): the chat-signals extension does (server/extensions/chat-signals/reactions.js).
 """
 
 from __future__ import annotations
 
-from server.provision import build, unique_key
+from server.provision import build, channels, unique_key
 from server.provision import datastudio as ds
 from server.provision.context import Context
 from server.provision.schema import COLLECTION as MESSAGES
@@ -52,7 +55,8 @@ def apply(ctx: Context) -> None:
 
 def permissions(ctx: Context) -> dict:
     return {
-        (COLLECTION, "read"): {"fields": ["*"], "permissions": {}},
+        (COLLECTION, "read"): {"fields": ["*"], "permissions": channels.through(
+            "message", channels.through("channel", channels.READABLE))},
         (COLLECTION, "create"): {"fields": ["emoji", unique_key.FIELD, "message"],
                                  "permissions": None},
         (COLLECTION, "delete"): {"fields": ["*"], "permissions": OWN_ROWS},

@@ -15,6 +15,7 @@ from __future__ import annotations
 from server.provision import (
     access,
     avatars,
+    channels,
     client_key,
     demo_users,
     edits,
@@ -24,12 +25,14 @@ from server.provision import (
     read_positions,
     replies,
     schema,
+    signals,
     users,
 )
 
 STEPS = (
     schema,       # messages and its fields
     client_key,   # messages.client_id where the id is an integer
+    channels,     # channels, memberships, messages.channel; general
     edits,        # the edit window on updates and deletes of messages (--edit-window)
     replies,      # messages.reply_to
     mentions,     # messages.mentions
@@ -40,4 +43,5 @@ STEPS = (
     users,        # users without a role (--assign-chat-role)
     public,       # the Public policy's grants on the chat (--lock-down)
     demo_users,   # alice, bob, carol (--demo-users)
+    signals,      # whether the chat-signals extension (presence, typing) is loaded
 )

@@ -40,15 +40,22 @@ def flow_name(collection: str) -> str:
     return f"Chat: unique key of {collection}"
 
 
-def script(ids: tuple[str, ...], values: tuple[str, ...], id_type: str) -> str:
-    """The flow's code: `key` from the user, the id fields (made canonical), the values."""
+def script(ids: tuple[str, ...], values: tuple[str, ...], id_type: str,
+           defaults: dict | None = None) -> str:
+    """The flow's code: `key` from the user, the id fields (made canonical), the values.
+    `defaults`: what an id field is when the payload has none (its field's default, which
+    Directus would only fill after the flow), e.g. read positions' channel."""
+    given, defaults_line = "payload[field]", ""
+    if defaults:
+        given = "field in payload ? payload[field] : DEFAULTS[field]"
+        defaults_line = f"const DEFAULTS = {json.dumps(defaults)};\n"
     return f"""\
 // Made by server.provision (unique_key.py). Sets `key` to the signed-in user and the
 // fields below, so that the unique index on `key` allows one row per them. An id field
 // holding anything but an id is set to null, which Directus then refuses.
 const IDS = {json.dumps(list(ids))};
 const VALUES = {json.dumps(list(values))};
-const ID = {_IDS[id_type]};
+{defaults_line}const ID = {_IDS[id_type]};
 function canonical(value) {{
   const text = typeof value === "number" ? String(value) : value;
   if (typeof text !== "string" || !ID.test(text)) return null;
@@ -57,7 +64,7 @@ function canonical(value) {{
 module.exports = function (data) {{
   const payload = Object.assign({{}}, data.$trigger.payload);
   const parts = [data.$accountability ? data.$accountability.user : null];
-  for (const field of IDS) parts.push(payload[field] = canonical(payload[field]));
+  for (const field of IDS) parts.push(payload[field] = canonical({given}));
   for (const field of VALUES) parts.push(payload[field]);
   payload.{FIELD} = parts.join(" ");
   return payload;

@@ -147,11 +147,14 @@ class ChatPage:
 
 
 def open_chat(browser: Browser, directus, *, viewport: dict = DESKTOP,
-              wait: bool = True, init_script: str | None = None,
+              wait: bool = True, setup=None, init_script: str | None = None,
               permissions: list[str] | None = None) -> ChatPage:
-    """A new browser context (its own storage) with the chat page loaded; ``init_script``
-    runs before the page's own scripts, ``permissions`` are granted to it."""
+    """A new browser context (its own storage) with the chat page loaded; `setup` is
+    called with the context first (to route requests, say), ``init_script`` runs before
+    the page's own scripts, ``permissions`` are granted to it."""
     context = browser.new_context(viewport=viewport, permissions=permissions or [])
+    if setup:
+        setup(context)
     if init_script:
         context.add_init_script(init_script)
     chat = ChatPage(context.new_page(), directus).load()

@@ -6,14 +6,20 @@ from urllib.parse import urlparse
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.runtime import vendored
+
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 
 def test_page_loads_pyodide_and_pyscript_locally_and_shows_the_sign_in_form(
         page: Page, page_server):
-    requested, errors = [], []
+    """... and Python starts from the snapshot (a snapshot that fails to load would only
+    make the start slower, with a warning)."""
+    requested, errors, warnings = [], [], []
     page.on("request", lambda request: requested.append(request.url))
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: message.type == "warning"
+            and warnings.append(message.text))
 
     page.goto(page_server.url + "/")
     # Python sets data-phase once it runs; Pyodide alone takes several seconds to start.
@@ -26,11 +32,12 @@ def test_page_loads_pyodide_and_pyscript_locally_and_shows_the_sign_in_form(
     expect(page.locator("#password")).to_be_visible()
     expect(page.locator(".py-error")).to_have_count(0)
     assert errors == []
+    assert not [text for text in warnings if "snapshot" in text], warnings
 
     leaving = [url for url in requested
                if urlparse(url).scheme in ("http", "https", "ws", "wss")
                and urlparse(url).hostname not in LOCAL_HOSTS]
     assert leaving == []
-    for runtime in ("/static/vendor/pyscript/core.js", "/static/vendor/pyodide/pyodide.asm.wasm",
-                    "/static/vendor/pyodide/python_stdlib.zip"):
+    for runtime in (vendored("pyscript", "core.js"), vendored("pyodide", "pyodide.asm.wasm"),
+                    vendored("stdlib"), vendored("snapshot")):
         assert page_server.url + runtime in requested, runtime

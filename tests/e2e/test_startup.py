@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.runtime import vendored
 from tests.e2e.startup_server import Plan, StartupServer
 
 READY_MS = 90_000  # Pyodide alone takes seconds to start on a small machine
 DELAY = 0.4  # seconds: enough for the other files to overtake the one held back
-DELAYED = ("/static/dom.js", "/pyscript.toml", "/static/vendor/pyscript/core.js", "/main.py",
-           "/static/pyodide-snapshot.mjs")
+CORE_JS, WASM = vendored("pyscript", "core.js"), vendored("pyodide", "pyodide.asm.wasm")
+DELAYED = ("/static/dom.js", "/pyscript.toml", CORE_JS, "/main.py",
+           "/static/pyodide-snapshot.mjs", "/static/vendor/runtime.json")
 LOADS = 30
 AT_ONCE = 5  # pages starting side by side, as when other pages are busy in the browser
 
@@ -129,8 +131,7 @@ LOAD_FAILED = "could not load all of its files"
 START_ERROR = "hit an error while starting"
 
 
-@pytest.mark.parametrize("path", ["/static/vendor/pyodide/pyodide.asm.wasm",
-                                  "/static/vendor/pyscript/core.js"])
+@pytest.mark.parametrize("path", [WASM, CORE_JS, "/static/vendor/runtime.json"])
 def test_a_missing_runtime_file_shows_the_start_up_error_with_a_reload_button(
         browser, servers, path):
     load = open_failing(browser, servers, Plan(missing={path}))
@@ -140,7 +141,8 @@ def test_a_missing_runtime_file_shows_the_start_up_error_with_a_reload_button(
 
 @pytest.mark.parametrize("path, detail", [
     ("/static/dom.js", "/static/dom.js did not load"),  # a script element
-    ("/static/vendor/pyscript/core.js", "Failed to fetch"),  # boot.js imports it
+    (CORE_JS, "Failed to fetch"),  # boot.js imports it
+    ("/static/vendor/runtime.json", "Failed to fetch"),  # boot.js fetches it
     ("/chat/ui/view.py", "Failed to fetch"),  # PyScript fetches it
 ])
 def test_a_file_whose_connection_drops_shows_the_start_up_error(browser, servers, path,
@@ -180,7 +182,7 @@ def test_a_request_the_policy_blocks_shows_the_start_up_error(browser, servers):
 
 def test_the_reload_button_is_focused_and_reloads_the_page_from_the_keyboard(browser,
                                                                               servers):
-    server = servers(Plan(missing={"/static/vendor/pyscript/core.js"}))
+    server = servers(Plan(missing={CORE_JS}))
     load = open_page(browser, server).settle()
     reload = load.page.get_by_role("button", name="Reload")
     expect(reload).to_be_focused()  # nothing else had focus
@@ -194,8 +196,7 @@ def test_the_reload_button_is_focused_and_reloads_the_page_from_the_keyboard(bro
 def test_a_submit_held_before_a_failure_gives_way_to_the_error(browser, servers):
     """Typed in and submitted while the start is on its way, then the start fails: no
     "Starting…" left, focus stays in the form, a second submit goes to Reload."""
-    wasm = "/static/vendor/pyodide/pyodide.asm.wasm"
-    load = open_page(browser, servers(Plan(delays={wasm: 1.5}, missing={wasm})))
+    load = open_page(browser, servers(Plan(delays={WASM: 1.5}, missing={WASM})))
     page = load.page
     page.wait_for_function("window.chatBoot !== undefined")  # the form holds submits
     page.fill("#email", "alice@example.com")
@@ -203,7 +204,7 @@ def test_a_submit_held_before_a_failure_gives_way_to_the_error(browser, servers)
     page.press("#password", "Enter")
     expect(page.locator("#sign-in-status")).to_contain_text("Starting…")
     load.settle()
-    expect_start_problem(load, LOAD_FAILED, wasm)
+    expect_start_problem(load, LOAD_FAILED, WASM)
     expect(page.locator("#sign-in-status")).to_have_text("")
     expect(page.locator("#sign-in-button")).not_to_have_attribute("aria-busy", "true")
     expect(page.locator("#password")).to_be_focused()

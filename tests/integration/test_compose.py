@@ -36,6 +36,7 @@ def test_docker_compose_config_is_valid_and_matches_the_local_setup():
         'CORS_CREDENTIALS: "true"',
         "DB_CLIENT: pg",
         "REDIS: redis://redis:6379",
+        "/server/extensions:/directus/extensions:ro",
         "- server.provision",
         "- test-token",
     ):

@@ -15,6 +15,7 @@ import pytest
 from server import provision
 from server.local import DirectusServer, SetupError, bootstrap, free_port
 from tests import tutorial_db
+from tests.channel_helpers import GENERAL, Member, code
 from tests.history import matches, search_filter
 from tests.wire import error_code, rest
 
@@ -61,6 +62,15 @@ def test_setup_on_postgresql_is_idempotent_and_enforces_access(pg_chat, capsys):
     assert call(server.url, "/users?fields=email", token)[0] == 403
     assert call(server.url, "/items/messages")[0] == 403
 
+    # The channel rules hold on PostgreSQL too.
+    alice, carol = Member(server, "alice"), Member(server, "carol")
+    room = alice.create_channel("pg", private=True)
+    assert alice.post(room, "members only")[0] == 200
+    assert code(carol.post(room, "intruder")) == "FAILED_VALIDATION"
+    assert code(carol.join(room)) == "FAILED_VALIDATION"
+    assert carol.call("GET", f"/items/messages?filter[channel][_eq]={room}")[1]["data"] == []
+    assert message["channel"] == GENERAL
+
 
 def test_the_features_hold_on_postgresql_where_creates_run_side_by_side(pg_chat):
     """SQLite runs one write at a time; PostgreSQL does not: the unique keys still hold.
@@ -86,6 +96,9 @@ def test_the_features_hold_on_postgresql_where_creates_run_side_by_side(pg_chat)
     assert at_once("/items/reactions", {"message": target, "emoji": "👍"}, bob) == \
         [200] + [400] * 19
     assert at_once("/items/read_positions", {"last_read": target}, bob) == [200] + [400] * 19
+    room = Member(server, "alice").create_channel("pg-positions")
+    assert at_once("/items/read_positions", {"last_read": target, "channel": room}, bob) == \
+        [200] + [400] * 19, "one per user and channel: a second channel has its own"
     assert len(call(server.url, f"/items/reactions?filter[message][_eq]={target}",
                     admin_token)[1]) == 1
 
@@ -151,6 +164,8 @@ def test_a_tutorial_database_on_postgresql_is_upgraded_in_place(postgres, tmp_pa
         assert "Added field messages.client_id (uuid, unique: the client key that makes " \
                "each send exactly-once)." in report.changes
         assert call(server.url, read, admin_token)[1] == before
+        assert {m["channel"] for m in call(server.url, "/items/messages", admin_token)[1]} == {
+            GENERAL}
         again = provision.provision(server.url, admin_token, lock_down=True, quiet=True)
         assert again.changes == []
 

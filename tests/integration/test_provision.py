@@ -63,7 +63,7 @@ def test_setup_restores_the_chat_policy_and_reports_public_grants_without_removi
     out = capsys.readouterr().out
     assert "Corrected the read permission on directus_users of Chat User" in out
     assert ("Risk: The Public policy's read on messages: anyone can read every message "
-            "without signing in.") in out
+            "without signing in, those of private channels and DMs too.") in out
     assert "--token ADMIN_TOKEN --lock-down" in out
     assert admin(server, "GET", f"/permissions/{users_read['id']}")["fields"] == [
         "avatar", "first_name", "id"]
@@ -107,12 +107,17 @@ def test_check_on_a_new_directus_reports_the_collection_missing(bare_factory, ca
     out = capsys.readouterr().out
     assert out.startswith(
         "Missing: collection messages\n"
-        f"  Fix: python -m server.provision --url {server.url} --token ADMIN_TOKEN\n")
+        f"  Fix: python -m server.provision --url {server.url} --token ADMIN_TOKEN\n"
+        "Missing: collection channels\n"
+        f"  Fix: python -m server.provision --url {server.url} --token ADMIN_TOKEN\n"
+        "Missing: collection channel_members\n"
+        f"  Fix: python -m server.provision --url {server.url} --token ADMIN_TOKEN\n"
+        "Missing: field messages.reply_to (the message this one replies to)\n")
     assert "Missing: collection reactions (one emoji per user and message)\n" in out
     assert "Missing: policy Chat User\n" in out
     assert out.endswith("Missing: role Chat User\n"
                         f"  Fix: python -m server.provision --url {server.url} --token "
-                        "ADMIN_TOKEN\nCheck: 26 missing; nothing was changed.\n")
+                        "ADMIN_TOKEN\nCheck: 35 missing; nothing was changed.\n")
     assert snapshot(server) == before
     assert server.admin_token not in out
 

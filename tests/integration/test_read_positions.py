@@ -1,15 +1,18 @@
-"""Read positions: one row per user, holding up to which message they have read; a user
-creates, reads and updates only their own, over REST and the socket; nobody else's row is
-readable or writable."""
+"""Read positions: one row per user and channel, holding up to which message they have read
+there (general when a create names no channel); a user creates, reads and updates only
+their own, over REST and the socket, and only in channels they may read; nobody else's row
+is readable or writable."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import threading
+import time
 
 import pytest
 
+from tests.channel_helpers import GENERAL, Member, code
 from tests.wire import ask, error_code, rest, socket
 
 COLLECTION = "read_positions"
@@ -54,7 +57,8 @@ def positions(directus, tokens):
 
 def test_a_read_position_belongs_to_its_user(positions, user_ids):
     alice = positions["alice"]
-    assert alice["user_created"] == user_ids["alice"] and alice["key"] == user_ids["alice"]
+    assert alice["user_created"] == user_ids["alice"]
+    assert (alice["channel"], alice["key"]) == (GENERAL, f"{user_ids['alice']} {GENERAL}")
     assert alice["last_read"] and alice["last_read_date"]
 
 
@@ -163,3 +167,56 @@ def test_a_subscription_to_read_positions_carries_only_ones_own(directus, tokens
         event = json.loads(ws.recv(timeout=10))
         assert event["event"] == "update"
         assert [r["id"] for r in event["data"]] == [positions["bob"]["id"]]
+
+
+def test_unread_counts_of_every_channel_come_in_one_read(directus):
+    """docs/SCHEMA.md's query: one aggregate read, grouped by channel, each channel from
+    its own read position."""
+    alice, bob = Member(directus, "alice"), Member(directus, "bob")
+    first, second = alice.create_channel("unread-a"), alice.create_channel("unread-b")
+    posted = {room: [alice.post(room, f"{n}")[1]["data"] for n in range(count)]
+              for room, count in ((first, 3), (second, 2))}
+    old = "2001-01-01T00:00:00.000Z"  # the first message of `first` is the one read there
+    rest(directus, "PATCH", f"/items/messages/{posted[first][0]['id']}",
+         {"date_created": old}, directus.admin_token)
+    since = {first: old, second: "2000-01-01T00:00:00.000Z"}
+    query = "&".join([
+        "aggregate[count]=id", "groupBy[]=channel",
+        *(f"filter[_or][{i}][_and][0][channel][_eq]={room}&"
+          f"filter[_or][{i}][_and][1][date_created][_gt]={date}"
+          for i, (room, date) in enumerate(since.items()))])
+    status, body = bob.call("GET", f"/items/messages?{query}")
+    assert status == 200, body
+    assert {row["channel"]: int(row["count"]["id"]) for row in body["data"]} == {
+        first: 2, second: 2}
+
+
+def test_one_read_position_per_user_and_channel_and_none_in_a_channel_one_cannot_read(
+        directus, tokens):
+    """(Last: it gives Bob and Alice more rows than the tests above expect.)"""
+    alice, bob, carol = (Member(directus, name) for name in ("alice", "bob", "carol"))
+    room, secret = alice.create_channel("positions"), alice.create_channel("hidden",
+                                                                           private=True)
+    message_id, date = latest_message(directus, tokens["alice"])
+    assert bob.call("POST", f"/items/{COLLECTION}", {**position(message_id, date),
+                                                     "channel": room})[0] == 200
+    assert code(bob.call("POST", f"/items/{COLLECTION}", {"channel": room.upper()})) == \
+        "RECORD_NOT_UNIQUE", "the channel's id is made canonical: one key"
+    assert code(carol.call("POST", f"/items/{COLLECTION}", {"channel": secret})) == \
+        "FAILED_VALIDATION", "a private channel she is not in"
+    logged = directus.log_path.read_text(errors="replace").count("unhandled exception")
+    with socket(directus, tokens["carol"]) as ws:  # refused unanswered (docs/CHANNELS.md)
+        ws.send(json.dumps({"type": "items", "collection": COLLECTION, "action": "create",
+                            "data": {"channel": secret}, "uid": "x"}))
+        deadline = time.monotonic() + 10
+        while directus.log_path.read_text(errors="replace").count(
+                "unhandled exception") == logged:
+            assert time.monotonic() < deadline, "the refusal was not logged"
+            time.sleep(0.1)
+    assert rest(directus, "GET", f"/items/{COLLECTION}?filter[channel][_eq]={secret}",
+                token=directus.admin_token)[1]["data"] == []
+    assert alice.call("POST", f"/items/{COLLECTION}", {"channel": secret})[0] == 200
+    mine = bob.call("GET", f"/items/{COLLECTION}?filter[channel][_eq]={room}")[1]["data"]
+    assert [row["key"] for row in mine] == [f"{bob.id} {room}"]
+    assert carol.call("GET", f"/items/{COLLECTION}?filter[channel][_eq]={secret}")[1][
+        "data"] == []

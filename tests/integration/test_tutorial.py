@@ -4,11 +4,13 @@ what Directus 11.17.4 answers there (facts the chat client relies on)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 
 import pytest
 
 from server.provision.__main__ import main
+from server.provision.channels import GENERAL, MAY_POST
 from server.provision.datastudio import PUBLIC_POLICY
 from tests.interop.tutorial_peer import TutorialPeer
 from tests.tutorial_db import SEED
@@ -166,14 +168,19 @@ def test_check_names_each_missing_field_and_permission_and_changes_nothing(tutor
                     "marked by it)",
                     "field messages.client_id (uuid, unique; the client key, without which a "
                     "send retried after a lost reply can be stored twice)",
-                    "permission for Chat User: create on messages (fields client_id, content)",
+                    "collection channels", "collection channel_members",
+                    "field messages.channel (the channel of each message; the existing ones go "
+                    "to general)",
                     "role Chat User"):
         assert f"Missing: {missing}\n{fix}" in out
+    assert ("Missing: permission for Chat User: create on messages (fields channel, client_id, "
+            f"content, mentions, reply_to), checked by {json.dumps(MAY_POST)}, preset "
+            f'{{"channel": "{GENERAL}"}}\n{fix}') in out
     assert ("Risk: The Public policy's create on messages: anyone can post, unauthenticated, "
             "as nobody. Signed-in users without a role get it too.\n  To remove it: "
             f"python -m server.provision --url {tutorial.url} --token ADMIN_TOKEN "
             "--lock-down\n") in out
-    assert out.endswith("Check: 11 missing; nothing was changed.\n")
+    assert out.endswith("Check: 38 missing; nothing was changed.\n")
     assert snapshot(tutorial) == before
 
 

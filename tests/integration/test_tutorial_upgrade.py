@@ -19,7 +19,15 @@ import pytest
 
 from chat.headless import HeadlessClient
 from server.provision.__main__ import main
+from server.provision.channels import GENERAL, MAY_POST, through
 from server.provision.datastudio import PUBLIC_POLICY
+from tests.channel_helpers import (
+    CHANNELS_ADDED,
+    IN_READABLE_CHANNEL,
+    channels_allowed,
+    policy_id,
+    rule,
+)
 from tests.history import check_scrollback
 from tests.interop.tutorial_peer import TutorialPeer
 from tests.tutorial_db import SEED
@@ -83,9 +91,12 @@ def test_the_upgrade_keeps_every_message_and_says_what_it_added(upgrade):
                           "makes each send exactly-once)."],
              "uuid": ["Added field messages.date_updated (when a message was edited; edits "
                       "are marked by it)."]}[upgrade.variant]
-    create = ", ".join(sorted({"content", upgrade.key, "mentions", "reply_to"}))
+    create = ", ".join(sorted({"channel", "content", upgrade.key, "mentions", "reply_to"}))
     assert changes(out) == [
-        *added,
+        *added, *CHANNELS_ADDED, "Created policy Chat User.",
+        "Created channel general (open to every chat user).",
+        "Added field messages.channel (every message so far is now in general).",
+        "Linked messages.channel to channels.",
         "Added field messages.reply_to (the message this one replies to).",
         "Added field messages.mentions (the ids of the users a message mentions).",
         "Created collection reactions (one emoji per user and message).",
@@ -93,34 +104,43 @@ def test_the_upgrade_keeps_every_message_and_says_what_it_added(upgrade):
         "Linked reactions.user_created to directus_users, on delete CASCADE.",
         "Created the flow 'Chat: unique key of reactions' (one row of reactions per user, "
         "message and emoji).",
-        "Created collection read_positions (up to which message each user has read).",
+        "Created collection read_positions (up to which message each user has read in each "
+        "channel).",
         "Linked read_positions.user_created to directus_users, on delete CASCADE.",
+        "Linked read_positions.channel to channels, on delete CASCADE.",
         "Created the flow 'Chat: unique key of read_positions' (one row of read_positions "
-        "per user).",
-        "Created policy Chat User.",
-        "Allowed Chat User read on messages (fields *).",
-        f"Allowed Chat User create on messages (fields {create}).",
+        "per user and channel).",
+        f"Allowed Chat User read on messages, rows where {rule(IN_READABLE_CHANNEL)} "
+        "(fields *).",
+        f"Allowed Chat User create on messages (fields {create}), checked by "
+        f'{rule(MAY_POST)}, preset {{"channel": "{GENERAL}"}}.',
         "Allowed Chat User update on messages, own rows only, sent within the last 15 "
         "minutes (fields content, mentions).",
         "Allowed Chat User delete on messages, own rows only, sent within the last 15 "
         "minutes (fields *).",
         "Allowed Chat User read on directus_users (fields avatar, first_name, id).",
+        *channels_allowed(policy_id(upgrade.server)),
         "Allowed Chat User read on directus_permissions, rows where {\"_and\": "
         "[{\"policy\": {\"_in\": \"$CURRENT_POLICIES\"}}, {\"collection\": {\"_eq\": "
         "\"messages\"}}, {\"action\": {\"_in\": [\"update\", \"delete\"]}}]} (fields "
         "action, collection, permissions).",
-        "Allowed Chat User read on reactions (fields *).",
+        "Allowed Chat User read on reactions, rows where "
+        f"{rule(through('message', IN_READABLE_CHANNEL))} (fields *).",
         "Allowed Chat User create on reactions (fields emoji, key, message).",
         "Allowed Chat User delete on reactions, own rows only (fields *).",
         "Allowed Chat User read on read_positions, own rows only (fields *).",
-        "Allowed Chat User create on read_positions (fields key, last_read, last_read_date).",
+        "Allowed Chat User create on read_positions (fields channel, key, last_read, "
+        f"last_read_date), checked by {rule(MAY_POST)}.",
         "Allowed Chat User update on read_positions, own rows only (fields last_read, "
         "last_read_date).",
         'Allowed Chat User read on directus_files, rows where {"$FOLLOW(directus_users,'
         'avatar)": {"_some": {"id": {"_nnull": true}}}} (fields id).',
         'Allowed Chat User read on directus_fields, rows where {"collection": {"_in": '
-        '["messages", "reactions", "read_positions"]}} (fields *).',
+        '["channel_members", "channels", "messages", "reactions", "read_positions"]}} '
+        "(fields *).",
         "Created role Chat User with policy Chat User."]
+    assert all(m["channel"] == GENERAL for m in after.values())
+    assert all(m["date_updated"] is None for m in after.values()), "none looks edited"
     assert ("Risk: The Public policy's create on messages: anyone can post, unauthenticated, "
             "as nobody.") in out
     assert "Risk: The Public policy's read on messages" in out
@@ -145,7 +165,7 @@ def test_lock_down_leaves_the_public_policy_nothing_and_users_get_the_chat_role(
         "Removed the Public policy's create on messages (anyone can post, unauthenticated, "
         "as nobody).",
         "Removed the Public policy's read on messages (anyone can read every message without "
-        "signing in)."]
+        "signing in, those of private channels and DMs too)."]
     server = upgrade.server
     assert rest(server, "GET", f"/permissions?filter[policy][_eq]={PUBLIC_POLICY}",
                 token=server.admin_token)[1]["data"] == []
@@ -230,23 +250,26 @@ def test_chat_users_may_read_what_they_are_allowed(upgrade, tokens):
     status, body = rest(upgrade.server, "GET", "/permissions/me", token=tokens["carol"])
     assert status == 200
     assert body["data"]["messages"] == {
-        "read": {"access": "full", "fields": ["*"]},
+        "read": {"access": "partial", "fields": ["*"]},  # the channels they may read
         "create": {"access": "full",
-                   "fields": sorted({"content", upgrade.key, "mentions", "reply_to"})},
+                   "fields": sorted({"channel", "content", upgrade.key, "mentions",
+                                     "reply_to"}),
+                   "presets": {"channel": GENERAL}},
         "update": {"access": "partial", "fields": ["content", "mentions"]},
         "delete": {"access": "partial", "fields": ["*"]},
         "share": {"access": "none"}}
     assert body["data"]["directus_users"]["read"] == {
         "access": "full", "fields": ["avatar", "first_name", "id"]}
     assert body["data"]["reactions"] == {
-        "read": {"access": "full", "fields": ["*"]},
+        "read": {"access": "partial", "fields": ["*"]},  # those of the channels they may read
         "create": {"access": "full", "fields": ["emoji", "key", "message"]},
         "update": {"access": "none"},
         "delete": {"access": "partial", "fields": ["*"]},
         "share": {"access": "none"}}
     assert body["data"]["read_positions"] == {
         "read": {"access": "partial", "fields": ["*"]},
-        "create": {"access": "full", "fields": ["key", "last_read", "last_read_date"]},
+        "create": {"access": "full", "fields": ["channel", "key", "last_read",
+                                                "last_read_date"]},
         "update": {"access": "partial", "fields": ["last_read", "last_read_date"]},
         "delete": {"access": "none"},
         "share": {"access": "none"}}

@@ -10,31 +10,25 @@ from __future__ import annotations
 
 import io
 import shutil
-import subprocess
-import sys
-import tarfile
 from contextlib import redirect_stdout
-from pathlib import Path
 
 import pytest
 
 from server.local import DirectusServer, SetupError, free_port
 from server.provision.__main__ import main
+from server.provision.channels import GENERAL, MAY_POST, through
+from tests import old_setup
+from tests.channel_helpers import (
+    CHANNELS_ADDED,
+    IN_READABLE_CHANNEL,
+    channels_allowed,
+    policy_id,
+    rule,
+)
 from tests.tutorial_db import call, login
 from tests.wire import all_messages
 
-ROOT = Path(__file__).resolve().parents[2]
 PREVIOUS = "a0da9318132b130387bd571d633dbbdf45a539ac"
-
-
-def previous_setup(workdir) -> None:
-    """server/provision at PREVIOUS, unpacked into `workdir`."""
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", PREVIOUS, "server/__init__.py",
-                              "server/provision"], capture_output=True, check=False)
-    if archive.returncode != 0:
-        pytest.fail(f"git archive {PREVIOUS} failed: {archive.stderr.decode()}", pytrace=False)
-    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(workdir, filter="data")
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +36,6 @@ def server(bare_template, tmp_path_factory):
     """A Directus whose chat was set up by the previous version, with some history."""
     work = tmp_path_factory.mktemp("previous-setup")
     shutil.copyfile(bare_template.db_file, work / "directus.db")
-    previous_setup(work / "code")
     directus = DirectusServer(work / "directus.db", free_port(), "http://127.0.0.1")
     directus.admin_token = bare_template.admin_token
     try:
@@ -50,12 +43,9 @@ def server(bare_template, tmp_path_factory):
     except SetupError as error:
         pytest.fail(str(error), pytrace=False)
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", "server.provision", "--url", directus.url, "--token",
-             directus.admin_token, "--demo-users"],
-            cwd=work / "code", capture_output=True, text=True, check=False)
-        assert done.returncode == 0, done.stdout + done.stderr
-        assert "messages.reply_to" not in done.stdout  # really the previous version
+        out = old_setup.provision(old_setup.unpack(PREVIOUS, work / "code"), directus,
+                                  "--demo-users")
+        assert "messages.reply_to" not in out  # really the previous version
         for name, content in (("alice", "before the upgrade"), ("bob", "me too")):
             call(directus.url, "POST", "/items/messages", {"content": content},
                  login(directus.url, name))
@@ -77,6 +67,10 @@ def test_the_previous_setup_is_upgraded_in_place_and_then_left_alone(server):
     code, out = run(server)
     assert code == 0
     assert out.splitlines() == [
+        *CHANNELS_ADDED,
+        "Created channel general (open to every chat user).",
+        "Added field messages.channel (every message so far is now in general).",
+        "Linked messages.channel to channels.",
         "Added field messages.reply_to (the message this one replies to).",
         "Added field messages.mentions (the ids of the users a message mentions).",
         "Created collection reactions (one emoji per user and message).",
@@ -84,39 +78,48 @@ def test_the_previous_setup_is_upgraded_in_place_and_then_left_alone(server):
         "Linked reactions.user_created to directus_users, on delete CASCADE.",
         "Created the flow 'Chat: unique key of reactions' (one row of reactions per user, "
         "message and emoji).",
-        "Created collection read_positions (up to which message each user has read).",
+        "Created collection read_positions (up to which message each user has read in each "
+        "channel).",
         "Linked read_positions.user_created to directus_users, on delete CASCADE.",
+        "Linked read_positions.channel to channels, on delete CASCADE.",
         "Created the flow 'Chat: unique key of read_positions' (one row of read_positions "
-        "per user).",
+        "per user and channel).",
+        "Corrected the read permission on messages of Chat User to read on messages, rows "
+        f"where {rule(IN_READABLE_CHANNEL)} (fields *).",
         "Corrected the create permission on messages of Chat User to create on messages "
-        "(fields content, id, mentions, reply_to).",
+        f"(fields channel, content, id, mentions, reply_to), checked by {rule(MAY_POST)}, "
+        f'preset {{"channel": "{GENERAL}"}}.',
         "Corrected the update permission on messages of Chat User to update on messages, "
         "own rows only, sent within the last 15 minutes (fields content, mentions).",
         "Corrected the delete permission on messages of Chat User to delete on messages, "
         "own rows only, sent within the last 15 minutes (fields *).",
         "Corrected the read permission on directus_users of Chat User to read on "
         "directus_users (fields avatar, first_name, id).",
+        *channels_allowed(policy_id(server)),
         "Allowed Chat User read on directus_permissions, rows where {\"_and\": "
         "[{\"policy\": {\"_in\": \"$CURRENT_POLICIES\"}}, {\"collection\": {\"_eq\": "
         "\"messages\"}}, {\"action\": {\"_in\": [\"update\", \"delete\"]}}]} (fields "
         "action, collection, permissions).",
-        "Allowed Chat User read on reactions (fields *).",
+        "Allowed Chat User read on reactions, rows where "
+        f"{rule(through('message', IN_READABLE_CHANNEL))} (fields *).",
         "Allowed Chat User create on reactions (fields emoji, key, message).",
         "Allowed Chat User delete on reactions, own rows only (fields *).",
         "Allowed Chat User read on read_positions, own rows only (fields *).",
-        "Allowed Chat User create on read_positions (fields key, last_read, last_read_date).",
+        "Allowed Chat User create on read_positions (fields channel, key, last_read, "
+        f"last_read_date), checked by {rule(MAY_POST)}.",
         "Allowed Chat User update on read_positions, own rows only (fields last_read, "
         "last_read_date).",
         "Allowed Chat User read on directus_files, rows where {\"$FOLLOW(directus_users,"
         "avatar)\": {\"_some\": {\"id\": {\"_nnull\": true}}}} (fields id).",
         "Corrected the read permission on directus_fields of Chat User to read on "
-        "directus_fields, rows where {\"collection\": {\"_in\": [\"messages\", "
-        "\"reactions\", \"read_positions\"]}} (fields *).",
-        "Directus is set up for the chat: 22 changes."]
+        "directus_fields, rows where {\"collection\": {\"_in\": [\"channel_members\", "
+        "\"channels\", \"messages\", \"reactions\", \"read_positions\"]}} (fields *).",
+        "Directus is set up for the chat: 44 changes."]
     after = {m["id"]: m for m in all_messages(server)}
     for old in before:  # same ids, contents, authors and dates; the new fields empty
         assert {k: after[old["id"]][k] for k in old} == old
         assert after[old["id"]]["reply_to"] is None and after[old["id"]]["mentions"] is None
+        assert after[old["id"]]["channel"] == GENERAL
     assert run(server) == (0, "Directus is set up for the chat: nothing changed.\n")
 
 

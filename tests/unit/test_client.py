@@ -935,3 +935,45 @@ def test_no_probe_while_live_offline_or_after_giving_up():
     assert d.phase == Phase.GAVE_UP
     d.advance(600)
     assert not [r for r in d.take(c.HttpRequest) if r.path == "/server/ping"]
+
+
+# --- Resuming as the user the session was kept for (offline) -------------------------
+
+
+def test_a_resume_told_its_user_takes_messages_offline_and_sends_them_once_connected():
+    driver = Driver()
+    driver.network_changed(False)
+    driver.resume("saved-refresh", user_id="u-alice")
+    driver.http_failed(driver.take(c.HttpRequest)[-1].id, c.Failure.NETWORK)
+    assert driver.phase == Phase.OFFLINE
+    driver.send("typed offline")
+    assert [entry.content for entry in driver.client.outbox] == ["typed offline"]
+    driver.network_changed(True)
+    refresh = [r for r in driver.take(c.HttpRequest) if r.path == "/auth/refresh"]
+    driver.answer_http(200, driver.tokens_body("u-alice"), refresh[-1])
+    driver.connect()
+    creates = [f for f in driver.frames() if f["type"] == "items" and f["action"] == "create"]
+    assert [f["data"]["content"] for f in creates] == ["typed offline"]
+
+
+def test_a_resume_told_the_wrong_user_never_sends_their_messages_as_the_real_one():
+    driver = Driver()
+    driver.resume("saved-refresh", user_id="u-alice")
+    driver.http_failed(driver.take(c.HttpRequest)[-1].id, c.Failure.NETWORK)
+    driver.send("alice's")
+    for _ in range(400):
+        refresh = [r for r in driver.take(c.HttpRequest) if r.path == "/auth/refresh"]
+        if refresh:
+            break
+        driver.advance(0.25)
+    driver.answer_http(200, driver.tokens_body("u-bob"), refresh[-1])  # the token is Bob's
+    driver.connect()
+    assert driver.client.user_id == "u-bob" and driver.client.outbox == ()
+    assert not any(f["type"] == "items" and f["action"] == "create" for f in driver.frames())
+
+
+def test_signing_in_offline_says_so(driver):
+    driver.network_changed(False)
+    driver.sign_in("alice@example.com", "pw")
+    driver.http_failed(driver.take(c.HttpRequest)[-1].id, c.Failure.NETWORK)
+    assert driver.phase == Phase.SIGNED_OUT and driver.events[-1].reason == c.OFFLINE_SIGN_IN

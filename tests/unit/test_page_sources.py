@@ -3,7 +3,9 @@ origin for code, and PyScript's config gives it nothing to fetch from a CDN."""
 
 from __future__ import annotations
 
+import json
 import re
+import struct
 import tomllib
 from html.parser import HTMLParser
 from pathlib import Path
@@ -52,3 +54,16 @@ def test_the_page_code_names_no_other_origin():
         if urls := ABSOLUTE_URL.findall(text):
             found[name] = urls
     assert found == {}
+
+
+def test_the_manifest_names_icons_that_exist_at_the_sizes_it_says():
+    manifest = json.loads((ROOT / "static" / "manifest.webmanifest").read_text())
+    sizes = {}
+    for icon in manifest["icons"]:
+        data = (ROOT / "static" / icon["src"]).read_bytes()
+        if icon["type"] == "image/png":
+            assert data[:8] == b"\x89PNG\r\n\x1a\n", icon["src"]
+            width, height = struct.unpack(">II", data[16:24])  # the IHDR chunk
+            assert icon["sizes"] == f"{width}x{height}", icon["src"]
+            sizes.setdefault(icon.get("purpose", "any"), set()).add(width)
+    assert {192, 512} <= sizes["any"] and 512 in sizes["maskable"]  # what browsers want

@@ -38,3 +38,28 @@ def test_the_rules_are_described_in_words_where_they_have_a_name():
                                                                               WINDOW]}}) == (
         'read on x, own rows only, sent within the last 15 minutes, rows where '
         '{"channel": {"members": {"_some": {"user": {"_eq": "$CURRENT_USER"}}}}} (fields id)')
+
+
+def test_validations_must_all_hold_and_presets_are_merged():
+    """Channels' check on the channel of a new message joins the other steps' asks."""
+    posting = {"channel": {"_in": "$CURRENT_USER.chat_memberships.channel"}}
+    shape = {"content": {"_nempty": True}}
+    merged = _merge({"fields": ["content"], "permissions": None, "validation": shape},
+                    {"fields": ["channel"], "permissions": None, "validation": posting,
+                     "presets": {"channel": "general"}})
+    assert merged == {"fields": ["channel", "content"], "permissions": None,
+                      "validation": {"_and": [shape, posting]},
+                      "presets": {"channel": "general"}}
+    # One without a validation leaves the other's whole; nothing asked, nothing added.
+    assert _merge({"fields": ["a"], "permissions": None},
+                  {"fields": [], "permissions": None, "validation": posting}) == {
+        "fields": ["a"], "permissions": None, "validation": posting}
+
+
+def test_validation_and_presets_are_named_in_the_description():
+    assert _describe("channel_members", "create", {
+        "fields": ["channel", "user"], "permissions": None,
+        "validation": {"user": {"_eq": "$CURRENT_USER"}},
+        "presets": {"user": "$CURRENT_USER"}}) == (
+        'create on channel_members (fields channel, user), checked by {"user": {"_eq": '
+        '"$CURRENT_USER"}}, preset {"user": "$CURRENT_USER"}')
