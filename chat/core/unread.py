@@ -5,7 +5,8 @@ reload comes back to it; where the server has no such collection, only in the br
 It only moves forward. Read once the session is live (``live``); a move is saved at
 most every ``SAVE_EVERY`` seconds (the newest move wins), by creating the row the first
 time (``RECORD_NOT_UNIQUE``: another device made it just now, so read it again) and
-updating it by id after. Every change is a ``ReadPositionChanged`` event, and so is
+updating it by id after. Where the server has channels, it is general's row (a create
+without ``channel`` is general's). Every change is a ``ReadPositionChanged`` event, and so is
 the moment the server's is known (or known to be missing): the view draws the unread
 marks from them, and marks messages read only after that one, so that a page opened
 at the end of the list cannot move the position past what was unread before the
@@ -28,6 +29,9 @@ log = logging.getLogger("chat")
 
 COLLECTION = "read_positions"
 SAVE_EVERY = 3.0  # seconds between saves of the position
+# The channel every message without one is in (docs/CHANNELS.md): this client shows
+# general, so its position is general's row, where the server has channels.
+GENERAL = "06f75805-89de-4dcd-baf9-8c14401aeb44"
 _FIELDS = "id,last_read,last_read_date"
 
 Position = tuple[float, str]  # (date_created, str(id)) of the newest message read
@@ -69,7 +73,9 @@ class ReadPosition:
         if self._loaded or self._loading:
             return
         self._loading = True
-        self._out.request(Purpose.READ_POSITION, f"/items/{COLLECTION}?fields={_FIELDS}&limit=1",
+        general = f"&filter[channel][_eq]={GENERAL}" if self._schema.caps.has("channel") else ""
+        self._out.request(Purpose.READ_POSITION,
+                          f"/items/{COLLECTION}?fields={_FIELDS}&limit=1{general}",
                           None, method=Method.GET, token=token)
 
     def save(self, token: str | None, now: float) -> None:

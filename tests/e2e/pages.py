@@ -148,11 +148,14 @@ class ChatPage:
 
 def open_chat(browser: Browser, directus, *, viewport: dict = DESKTOP,
               wait: bool = True, setup=None, init_script: str | None = None,
-              permissions: list[str] | None = None) -> ChatPage:
+              permissions: list[str] | None = None,
+              service_workers: str = "allow") -> ChatPage:
     """A new browser context (its own storage) with the chat page loaded; `setup` is
     called with the context first (to route requests, say), ``init_script`` runs before
-    the page's own scripts, ``permissions`` are granted to it."""
-    context = browser.new_context(viewport=viewport, permissions=permissions or [])
+    the page's own scripts, ``permissions`` are granted to it; ``service_workers="block"``
+    keeps a reload from the service worker (whose requests `page.route` never sees)."""
+    context = browser.new_context(viewport=viewport, permissions=permissions or [],
+                                  service_workers=service_workers)
     if setup:
         setup(context)
     if init_script:

@@ -37,6 +37,9 @@ def test_three_tabs_with_ten_second_tokens_stay_signed_in(browser, server):
         tabs = [first, open_tab(first), open_tab(first)]
         answers: list[list[int]] = [[], [], []]
         for tab, seen in zip(tabs, answers, strict=True):
+            # Every refresh's answer is checked below; the tabs' first saves of the read
+            # position race, and all but one are refused RECORD_NOT_UNIQUE (400).
+            tab.tolerate_network_errors()
             refreshes(tab, seen)
             tab.expect_phase("live")
         # Three refreshes each: nine rotations of the one refresh token among them.

@@ -6,7 +6,7 @@ import pytest
 from chat import core as c
 from chat.core import ReadPositionChanged
 
-from .driver import PERMISSIONS, Driver, at, item
+from .driver import FIELDS, PERMISSIONS, Driver, at, item
 
 MINE = {"access": "partial", "fields": ["*"]}
 WITH_POSITIONS = {"data": {**PERMISSIONS["data"], "read_positions": {
@@ -94,3 +94,11 @@ def test_without_read_positions_on_the_server_the_position_stays_in_the_browser(
     assert [m for m, _ in moves(d)] == ["m0", "m1"]
     d.sign_out()
     assert d.client.read_position is None
+
+
+def test_where_messages_have_channels_the_position_read_is_generals():
+    fields = {"data": [*FIELDS["data"], {"field": "channel", "type": "uuid", "schema": {}}]}
+    d = Driver(permissions=WITH_POSITIONS, fields=fields)
+    d.sign_in_and_connect([item("m1", at=at(1))])
+    [read] = position_requests(d)
+    assert read.path.endswith("&filter[channel][_eq]=06f75805-89de-4dcd-baf9-8c14401aeb44")
