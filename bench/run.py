@@ -42,7 +42,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from bench import network
+from bench import network, scrollback
 from server.local import DirectusServer, SetupError, bootstrap, ensure_directus, free_port
 from server.provision import DEMO_USERS
 from server.static_server import StaticServer
@@ -75,10 +75,12 @@ CLIENTS = (OURS, REFERENCE, HELLO)
 @dataclass
 class Options:
     reps: int = 5
-    figures: tuple[str, ...] = ("startup", "network", "history", "latency", "burst", "memory")
+    figures: tuple[str, ...] = ("startup", "network", "history", "latency", "burst", "memory",
+                                "scrollback", "search")
     latency_messages: int = 200
     burst_messages: int = 1000
     memory_messages: int = 10_000
+    history_messages: int = 5000  # the history scrolled back through and searched
     clients: tuple[str, ...] = tuple(c.name for c in CLIENTS)
     profiles: tuple[str, ...] = tuple(p.name for p in network.PROFILES)
 
@@ -354,6 +356,15 @@ class Bench:
         page.context.close()
 
 
+    # --- Figures 8 and 9: scrollback and search (bench/scrollback.py) ----------------------
+
+    def scrollback(self, client: Client, rep: int) -> None:
+        scrollback.scrollback(self, client, rep)
+
+    def search(self, client: Client, rep: int) -> None:
+        scrollback.search(self, client, rep)
+
+
 def deliver(page: Page, cdp, tag: str, count: int, create: Callable[[list[str]], None]
             ) -> list[float]:
     """Have Carol create `count` messages marked `tag`; return once every frame carrying
@@ -489,7 +500,8 @@ def run(options: Options, *, directus_url: str, page_server: StaticServer, brows
     started = time.monotonic()
     for figure in options.figures:
         clients = [c for c in CLIENTS if c.name in options.clients
-                   and (c.chat or figure == "startup")]
+                   and (c.chat or figure == "startup")
+                   and (c is OURS or figure not in scrollback.OURS_ONLY)]
         for rep in range(options.reps):
             for client in clients:
                 print(f"{figure} {rep + 1}/{options.reps}: {client.name}", flush=True)
@@ -512,14 +524,15 @@ def main() -> None:
     parser.add_argument("--latency-messages", type=int, default=defaults.latency_messages)
     parser.add_argument("--burst-messages", type=int, default=defaults.burst_messages)
     parser.add_argument("--memory-messages", type=int, default=defaults.memory_messages)
+    parser.add_argument("--history-messages", type=int, default=defaults.history_messages)
     parser.add_argument("--clients", default=",".join(defaults.clients))
     parser.add_argument("--profiles", default=",".join(defaults.profiles),
                         help="of the network figure: " + ", ".join(defaults.profiles))
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     options = Options(args.reps, tuple(args.figures.split(",")), args.latency_messages,
-                      args.burst_messages, args.memory_messages, tuple(args.clients.split(",")),
-                      tuple(args.profiles.split(",")))
+                      args.burst_messages, args.memory_messages, args.history_messages,
+                      tuple(args.clients.split(",")), tuple(args.profiles.split(",")))
     unknown = set(options.figures) - set(defaults.figures)
     if unknown:
         sys.exit(f"Unknown figures: {', '.join(sorted(unknown))}.")

@@ -146,10 +146,11 @@ class App:
         self._remember = remember
         self._loop.feed(self.client.sign_in, email, password)
 
-    def send(self, text: str) -> str | None:
-        """Queue a message; returns a sentence for people if it cannot be sent."""
+    def send(self, text: str, mentions: tuple[str, ...] = ()) -> str | None:
+        """Queue a message (``mentions``: ids of the people picked); returns a sentence
+        for people if it cannot be sent."""
         try:
-            self._loop.feed(self.client.send, text)
+            self._loop.feed(self.client.send, text, mentions=mentions)
         except ValueError as error:
             return str(error)
         except InvalidState:
@@ -167,6 +168,44 @@ class App:
 
     def sign_out(self) -> None:
         self._loop.feed(self.client.sign_out)
+
+    # Scrollback and search (the core's client.history).
+
+    def load_older(self) -> None:
+        self._loop.feed(self.client.history.load_older)
+
+    def find(self, text: str) -> None:
+        self._loop.feed(self.client.history.find, text)
+
+    def more_results(self) -> None:
+        self._loop.feed(self.client.history.more_results)
+
+    def open_hit(self, message_id: str) -> None:
+        self._loop.feed(self.client.history.open_hit, message_id)
+
+    def end_search(self) -> None:
+        self._loop.feed(self.client.history.end_search)
+
+    def fetch_avatar(self, file_id: str, done) -> None:
+        """Fetch an avatar with the token in the Authorization header (never in the URL)
+        and call ``done`` with a blob URL of it, or None."""
+        task = self._event_loop.create_task(self._avatar(file_id, done))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _avatar(self, file_id: str, done) -> None:
+        token, url = self.client.bearer(), None
+        if token is not None:
+            path = f"/assets/{js.encodeURIComponent(file_id)}?key=system-small-cover"
+            try:
+                response = await js.fetch(self.config.directus_url + path, _options(
+                    headers=_options(Authorization=f"Bearer {token}"),
+                    signal=js.AbortSignal.timeout(self.config.http_timeout * 1000)))
+                if response.ok:
+                    url = js.URL.createObjectURL(await response.blob())
+            except Exception as error:
+                log.info("avatar not fetched (%s)", getattr(error, "name", "error"))
+        done(url)
 
     def _network(self, online: bool) -> None:
         self._loop.feed(self.client.network_changed, online)

@@ -73,16 +73,23 @@ class MessageCache:
         self._storage.removeItem(self._user_key)
 
 
+# An id is a uuid, or an integer on the tutorial's collection.
+_REQUIRED = {"id": (str, int), "content": str, "created": (int, float)}
+_OPTIONAL = {"updated": (int, float), "user_id": str, "user_name": str, "client_id": str,
+             "user_avatar": str}
+
+
 def _message(row) -> Message | None:
-    if not isinstance(row, dict) or set(row) != set(_FIELDS):
+    if not isinstance(row, dict) or not set(_REQUIRED) <= set(row) <= _FIELDS:
         return None
-    required = {"id": str, "content": str, "created": (int, float)}
-    optional = {"updated": (int, float), "user_id": str, "user_name": str}
-    for name, kind in required.items():
+    for name, kind in _REQUIRED.items():
         if not isinstance(row[name], kind) or isinstance(row[name], bool):
             return None
-    for name, kind in optional.items():
-        if row[name] is not None and (not isinstance(row[name], kind)
-                                      or isinstance(row[name], bool)):
+    for name, kind in _OPTIONAL.items():
+        value = row.get(name)
+        if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
             return None
-    return Message(**row)
+    mentions = row.get("mentions", [])
+    if not isinstance(mentions, list) or not all(isinstance(m, str) for m in mentions):
+        return None
+    return Message(**{**row, "mentions": tuple(mentions)})

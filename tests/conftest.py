@@ -8,7 +8,8 @@
   and roleless users; "uuid" the uuid variant without date_updated), with some history.
 - `directus`: the session's Directus, from a copy of the template (see `Directus` below).
 - `directus_factory(**extra_env)`: one more Directus from a fresh copy, with its own page
-  server, e.g. `directus_factory(ACCESS_TOKEN_TTL="15s")`; stopped at teardown.
+  server, e.g. `directus_factory(ACCESS_TOKEN_TTL="15s")`; stopped at teardown;
+  `directus_module_factory` for servers a test module shares.
 - `tutorial_factory(variant="tutorial", **extra_env)`: the same from a tutorial template;
   `tutorial_module_factory` for servers a test module shares.
 - `bare_factory()`: the same from the bare template.
@@ -211,6 +212,12 @@ def _module_servers(tmp_path_factory):
 @pytest.fixture
 def directus_factory(directus_template, _servers):
     return lambda **extra_env: _servers(directus_template, **extra_env)
+
+
+@pytest.fixture(scope="module")
+def directus_module_factory(directus_template, _module_servers):
+    """Like `directus_factory`, for servers a whole test module shares."""
+    return lambda **extra_env: _module_servers(directus_template, **extra_env)
 
 
 @pytest.fixture

@@ -12,7 +12,9 @@ for every adapter)::
     for action in client.take_actions():
         ...  # OpenSocket, SendFrame, CloseSocket, HttpRequest, SetTimer, CancelTimer, SaveSession
     for event in client.take_events():
-        ...  # PhaseChanged, TimelineChanged, OutboxChanged, Notice
+        ...  # PhaseChanged, TimelineChanged, OutboxChanged, Notice, ScrollbackChanged,
+             # SearchChanged, ShowMessage
+    client.history.load_older(now=...)    # scrollback and search: the user's inputs there
 
 What the client guarantees (docs/RELIABILITY.md has the tests and figures):
 - one owner for the single-use refresh token, refreshed over REST before the access
@@ -21,9 +23,15 @@ What the client guarantees (docs/RELIABILITY.md has the tests and figures):
 - sign-out revokes the session, also when a refresh in flight rotates its token (the
   token it brings is logged out too);
 - exactly one live subscription per socket, uids never reused;
-- every message typed is sent exactly once: it has a client-made UUID, waits in the
+- what the server has is learned once per session, before the socket opens
+  (``ChatClient.capabilities``, chat/core/schema.py), and only fields that exist and may
+  be read are asked for; ids are uuids or, on the tutorial's collection, integers;
+- every message typed is sent exactly once where the collection has a client key (a
+  uuid ``id``, or ``client_id``): it has a client-made UUID in that field, waits in the
   outbox across disconnects and is confirmed by its reply, its own create event or,
-  after ``RECORD_NOT_UNIQUE``, by reading it back;
+  after ``RECORD_NOT_UNIQUE``, by reading it back by that key. Without a key (an integer
+  collection not upgraded by server.provision) only its reply confirms it, and one
+  retried after a lost reply may be stored twice;
 - the user is known from every token taken, however the session started, and nothing
   is queued before it is: a message waiting in the outbox is only ever sent as the
   account that typed it;
@@ -41,6 +49,11 @@ What the client guarantees (docs/RELIABILITY.md has the tests and figures):
   then what is newer than the page read once more (Directus reads the page before it
   registers the subscription), all before the outbox goes and the phase is live:
   nothing created while away or while subscribing is missing, and nothing shows twice;
+- scrollback reads the page before the oldest message loaded with a keyset on
+  ``date_created`` (the ids loaded at that date excluded), so the timeline stays one
+  unbroken stretch up to the newest message, each message once; a search sends its text
+  only as a value in a filter object, and a read the user asked for that fails or goes
+  unanswered fails alone (the socket stays), and one lost with the socket is sent again;
 - back within seconds of the server answering again, however long it was down: while
   waiting, a cheap probe (``GET /server/ping``, every ~2 s, jittered) decides when to
   reconnect; the socket's backoff still spaces the attempts when the server answers but
@@ -68,8 +81,15 @@ from chat.core.events import (
     OutboxChanged,
     OutboxState,
     Outgoing,
+    PeopleChanged,
+    Person,
     PhaseChanged,
     ReadPositionChanged,
+    Scrollback,
+    ScrollbackChanged,
+    SearchChanged,
+    SearchState,
+    ShowMessage,
     TimelineChanged,
 )
 from chat.core.phases import (
@@ -105,7 +125,8 @@ __all__ = [
     "WRONG_PASSWORD",
     "Action", "CancelTimer", "ChatClient", "CloseSocket", "Config", "Event", "Failure",
     "HttpRequest", "InvalidState", "Message", "Method", "Notice", "OpenSocket",
-    "OutboxChanged", "OutboxState", "Outgoing", "Phase", "PhaseChanged",
-    "ReadPositionChanged", "SaveSession",
-    "SendFrame", "SetTimer", "TimelineChanged", "Timer", "Trigger",
+    "OutboxChanged", "OutboxState", "Outgoing", "PeopleChanged", "Person", "Phase",
+    "PhaseChanged", "ReadPositionChanged", "SaveSession", "Scrollback", "ScrollbackChanged",
+    "SearchChanged", "SearchState", "SendFrame", "SetTimer", "ShowMessage", "TimelineChanged",
+    "Timer", "Trigger",
 ]

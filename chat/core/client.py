@@ -20,8 +20,10 @@ from chat.core.actions import Action, Failure, Timer
 from chat.core.config import Config
 from chat.core.connection import Connection
 from chat.core.events import Event, Notice, Outgoing, PhaseChanged
+from chat.core.history import History
 from chat.core.outbox import Outbox, content_of
 from chat.core.output import Output, Purpose
+from chat.core.people import People
 from chat.core.phases import (
     CONNECTED,
     SIGNED_IN,
@@ -43,6 +45,8 @@ from chat.core.unread import ReadPosition
 
 log = logging.getLogger("chat")
 
+MAX_MENTIONS = 50  # the server's limit of ids in a message's mentions
+
 
 class ChatClient(SharedInputs):
     def __init__(self, config: Config, *, new_id: Callable[[], str],
@@ -57,8 +61,10 @@ class ChatClient(SharedInputs):
         self._schema = Schema(self._out)
         self._unread = ReadPosition(self._out, self._schema)
         self._sync = Sync(config, self._out, self._schema, stored=self._stored)
+        self._history = History(self._out, self._sync, pump=self._pump)
         self._requests = Requests(config, self._out, self._outbox, self._sync, self._schema,
-                                  self._connection.send)
+                                  self._history, self._connection.send)
+        self._people = People(self._out)
 
     # --- Drains, and what may be read -------------------------------------------------------
 
@@ -78,6 +84,12 @@ class ChatClient(SharedInputs):
         return self._sync.timeline
 
     @property
+    def history(self) -> History:
+        """Scrollback and search: its inputs (``load_older``, ``find``, ...) are the
+        user's, fed like the client's own."""
+        return self._history
+
+    @property
     def outbox(self) -> tuple[Outgoing, ...]:
         return self._outbox.snapshot()
 
@@ -89,6 +101,11 @@ class ChatClient(SharedInputs):
     @property
     def user_id(self) -> str | None:
         return self._session.user_id
+
+    def bearer(self) -> str | None:
+        """The access token, for the adapter's requests that carry it in the
+        Authorization header (avatars from /assets); never put it in a URL."""
+        return self._session.access_token
 
     # --- Inputs: the user -------------------------------------------------------------------
 
@@ -112,13 +129,16 @@ class ChatClient(SharedInputs):
         self._session.sign_out()
         self._outbox.clear()
         self._sync.clear()
+        self._history.clear()
         self._end_session(Trigger.SIGN_OUT, None)
 
-    def send(self, text: str, *, now: float) -> str:
-        """Queue a message and return its id. Raises ValueError with a sentence for
-        people if the text is empty or too long, or if the session's user is not known
-        yet (a resumed session that has not reached the server): every message waiting
-        in the outbox has an owner, so it is never sent as another account."""
+    def send(self, text: str, *, mentions: tuple[str, ...] = (), now: float) -> str:
+        """Queue a message and return its id; ``mentions``: ids of the users picked
+        (sent where the server has mentions, at most MAX_MENTIONS). Raises ValueError
+        with a sentence for people if the text is empty or too long, or if the session's
+        user is not known yet (a resumed session that has not reached the server): every
+        message waiting in the outbox has an owner, so it is never sent as another
+        account."""
         if self.phase not in SIGNED_IN:
             raise InvalidState(f"cannot send while {self.phase.value}")
         if self.user_id is None:
@@ -126,7 +146,8 @@ class ChatClient(SharedInputs):
         content = content_of(text, min(self.config.max_length,
                                        self._schema.caps.max_length or self.config.max_length))
         message_id = self._new_id()
-        self._outbox.add(message_id, content)
+        picked = tuple(dict.fromkeys(m for m in mentions if isinstance(m, str) and m))
+        self._outbox.add(message_id, content, picked[:MAX_MENTIONS])
         self._pump()
         return message_id
 
@@ -167,6 +188,8 @@ class ChatClient(SharedInputs):
                 self._on_refresh(status, body, now)
             case Purpose.PROBE:
                 self._on_probe(200 <= status < 300, now)
+            case Purpose.PEOPLE:
+                self._people.answered(status, body, self._session.access_token)
             case Purpose.FIELDS | Purpose.PERMISSIONS as purpose:
                 if self._schema.answer(purpose, status, body):
                     self._learned(now)
@@ -290,6 +313,7 @@ class ChatClient(SharedInputs):
             return False
         if self._outbox.own(user_id):
             self._sync.clear()  # another account: the previous one's chat is not theirs
+            self._history.clear()
         return True
 
     def _end_session(self, trigger: Trigger, reason: str | None) -> None:
@@ -298,6 +322,7 @@ class ChatClient(SharedInputs):
         self._out.cancel_timers()
         self._out.forget_requests()
         self._session.end(forget=reason is None)
+        self._people.reset()
         self._schema.reset()
         self._unread.reset()
         self._connection.reset()
@@ -425,6 +450,8 @@ class ChatClient(SharedInputs):
         if not self._requests.reading and self._fire(Trigger.SYNCED):
             self._connection.went_live(now)
             self._unread.live(self._session.access_token)
+            if self._schema.caps.users.allowed:
+                self._people.load(self._session.access_token, avatars=self._schema.caps.avatars)
 
     def _stored(self, key: MessageId) -> None:
         """The server shows a message stored (by its client key): if it is ours, it
@@ -451,4 +478,5 @@ class ChatClient(SharedInputs):
         """Turn the changes collected since the last flush into events."""
         self._sync.flush()
         self._outbox.flush()
+        self._history.flush()
 

@@ -40,6 +40,7 @@ class Outgoing:
     content: str
     state: OutboxState
     error: str | None = None
+    mentions: tuple[str, ...] = ()  # ids of the users mentioned
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,4 +63,58 @@ class Notice:
     text: str
 
 
-Event = PhaseChanged | TimelineChanged | OutboxChanged | ReadPositionChanged | Notice
+class Scrollback(Enum):
+    MORE = "more"  # older messages may be on the server: scrolling up reads them
+    LOADING = "loading"  # a page of older messages is on its way
+    BEGINNING = "beginning"  # the oldest message loaded is the first of the conversation
+    FAILED = "failed"  # the last page was refused or unanswered: scrolling up tries again
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScrollbackChanged:
+    state: Scrollback
+    error: str | None = None  # a sentence for people, when FAILED
+
+
+class SearchState(Enum):
+    SEARCHING = "searching"  # a page of results is on its way
+    MORE = "more"  # more results may be on the server ("Show more")
+    DONE = "done"  # every hit is shown
+    FAILED = "failed"  # the last page was refused or unanswered: the user may try again
+
+
+@dataclass(frozen=True, kw_only=True)
+class SearchChanged:
+    """The search and its hits, newest first (``text`` None: no search any more)."""
+
+    text: str | None
+    hits: tuple[Message, ...] = ()
+    state: SearchState | None = None
+    error: str | None = None  # a sentence for people, when FAILED
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShowMessage:
+    """A hit opened: it is in the timeline now, with the messages around it."""
+
+    message_id: MessageId
+
+
+@dataclass(frozen=True, kw_only=True)
+class Person:
+    """Someone who can chat here: what every chat user may read of another."""
+
+    id: str
+    first_name: str | None = None
+    avatar: str | None = None  # a file id, fetched from /assets with the token in a header
+
+
+@dataclass(frozen=True, kw_only=True)
+class PeopleChanged:
+    """The people of the chat (for mentions, avatars and who you are), by first name."""
+
+    people: tuple[Person, ...]
+
+
+Event = (PhaseChanged | TimelineChanged | OutboxChanged | ReadPositionChanged | Notice
+         | ScrollbackChanged | SearchChanged | ShowMessage | PeopleChanged)

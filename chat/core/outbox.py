@@ -32,9 +32,11 @@ class _Entry:
     content: str
     state: OutboxState = OutboxState.PENDING
     error: str | None = None
+    mentions: tuple[str, ...] = ()
 
     def snapshot(self) -> Outgoing:
-        return Outgoing(id=self.id, content=self.content, state=self.state, error=self.error)
+        return Outgoing(id=self.id, content=self.content, state=self.state, error=self.error,
+                        mentions=self.mentions)
 
 
 class Outbox:
@@ -60,8 +62,8 @@ class Outbox:
 
     # --- What the user does ---------------------------------------------------------------
 
-    def add(self, message_id: str, content: str) -> None:
-        self._entries.append(_Entry(id=message_id, content=content))
+    def add(self, message_id: str, content: str, mentions: tuple[str, ...] = ()) -> None:
+        self._entries.append(_Entry(id=message_id, content=content, mentions=mentions))
         self._changed = True
 
     def restore(self, entries: Iterable[Outgoing]) -> int:

@@ -18,6 +18,7 @@ class Purpose(Enum):
     REFRESH = "refresh"
     LOGOUT = "logout"
     PROBE = "probe"
+    PEOPLE = "people"
     FIELDS = "fields"  # GET /fields/messages (chat/core/schema.py)
     PERMISSIONS = "permissions"  # GET /permissions/me
     READ_POSITION = "read position"  # GET the user's row of read_positions (unread.py)

@@ -35,7 +35,6 @@ MESSAGE_FIELDS = (
     "user_created.first_name",
 )
 
-
 MessageId = str | int  # a uuid, or the integer key of the tutorial's collection
 
 
@@ -52,6 +51,8 @@ class Message:
     user_id: str | None = None
     user_name: str | None = None
     client_id: str | None = None
+    user_avatar: str | None = None  # the author's avatar file id
+    mentions: tuple[str, ...] = ()  # ids of the users mentioned
 
     @property
     def sort_key(self) -> tuple[float, MessageId]:
@@ -96,10 +97,11 @@ def parse_message(item: Any) -> Message | None:
             or not isinstance(content, str) or created is None):
         return None
     user = item.get("user_created")
-    user_id = user_name = None
+    user_id = user_name = avatar = None
     if isinstance(user, dict):
         user_id = user.get("id") if isinstance(user.get("id"), str) else None
         user_name = user.get("first_name") if isinstance(user.get("first_name"), str) else None
+        avatar = user.get("avatar") if isinstance(user.get("avatar"), str) else None
     elif isinstance(user, str):
         # Without read access to directus_users the relation arrives as a bare id.
         user_id = user
@@ -111,7 +113,19 @@ def parse_message(item: Any) -> Message | None:
         user_id=user_id,
         user_name=user_name,
         client_id=item["client_id"] if isinstance(item.get("client_id"), str) else None,
+        user_avatar=avatar,
+        mentions=parse_mentions(item.get("mentions")),
     )
+
+
+def parse_mentions(value: Any) -> tuple[str, ...]:
+    """The ids of a csv field: Directus reads it as a list (a string, from an older
+    server, is split on commas); anything else is no mention."""
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list):
+        return ()
+    return tuple(v for v in value if isinstance(v, str) and v)
 
 
 # --- Frames from the server ---------------------------------------------------------
@@ -239,11 +253,27 @@ def encode_read(uid: str, *, limit: int, since: float | None = None,
                   "uid": uid, "query": query})
 
 
+def encode_query(uid: str, *, limit: int, where: dict[str, Any] | None,
+                 fields: tuple[str, ...] = MESSAGE_FIELDS) -> str:
+    """Read the newest ``limit`` messages matching the filter ``where`` (None: all); the
+    filter is data, sent as it is."""
+    query: dict[str, Any] = {"limit": limit, "sort": ["-date_created", "-id"],
+                             "fields": list(fields)}
+    if where is not None:
+        query["filter"] = where
+    return _dump({"type": "items", "collection": COLLECTION, "action": "read",
+                  "uid": uid, "query": query})
+
+
 def encode_create(uid: str, message_id: str, content: str, *, key: str | None = "id",
+                  mentions: tuple[str, ...] = (),
                   fields: tuple[str, ...] = MESSAGE_FIELDS) -> str:
     """Create a message, its client-made ``message_id`` in the field ``key`` (None: sent
-    without one; the server picks its integer id)."""
+    without one; the server picks its integer id); ``mentions`` (user ids) go as the
+    csv field's "id,id"."""
     data = {"content": content} if key is None else {key: message_id, "content": content}
+    if mentions:
+        data["mentions"] = ",".join(mentions)
     return _dump({
         "type": "items",
         "collection": COLLECTION,

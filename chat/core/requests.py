@@ -17,16 +17,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
-from chat.core import protocol
+from chat.core import history, protocol
 from chat.core.actions import Timer
 from chat.core.config import Config
 from chat.core.events import Notice
+from chat.core.history import History, OlderPage, SearchPage
 from chat.core.outbox import Outbox
 from chat.core.output import Output
 from chat.core.phases import RateLimit
 from chat.core.schema import Capabilities, KeyKind, Schema
 from chat.core.sync import Sync
-from chat.core.texts import NO_ANSWER, SERVER_BUSY
+from chat.core.texts import NO_ANSWER, NO_ANSWER_READ, SERVER_BUSY
 
 log = logging.getLogger("chat")
 
@@ -38,6 +39,7 @@ class CreateMessage:
     kind: ClassVar[str] = "create"
     message_id: str
     content: str
+    mentions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ class GapRead:
     since: float | None
 
 
-Request = CreateMessage | ReadBack | SyncPage | GapRead
+Request = CreateMessage | ReadBack | SyncPage | GapRead | OlderPage | SearchPage
 Read = SyncPage | GapRead
 
 
@@ -73,7 +75,8 @@ def encode(request: Request, uid: str, config: Config, caps: Capabilities) -> st
     match request:
         case CreateMessage():
             return protocol.encode_create(uid, request.message_id, request.content,
-                                          key=caps.key_field, fields=fields)
+                                          key=caps.key_field, fields=fields,
+                                          mentions=request.mentions if caps.mentions else ())
         case ReadBack():
             return protocol.encode_read(uid, limit=1, ids=(request.message_id,),
                                         key=caps.key_field or "id", fields=fields)
@@ -82,6 +85,8 @@ def encode(request: Request, uid: str, config: Config, caps: Capabilities) -> st
         case GapRead():
             return protocol.encode_read(uid, limit=config.gap_limit, since=request.since,
                                         fields=fields)
+        case OlderPage() | SearchPage():
+            return history.encode(request, uid, fields)
 
 
 @dataclass
@@ -93,12 +98,13 @@ class _InFlight:
 
 class Requests:
     def __init__(self, config: Config, out: Output, outbox: Outbox, sync: Sync,
-                 schema: Schema, send: Callable[[str], None]) -> None:
+                 schema: Schema, history: History, send: Callable[[str], None]) -> None:
         self._config = config
         self._schema = schema
         self._out = out
         self._outbox = outbox
         self._sync = sync
+        self._history = history
         self._send = send
         self.rate = RateLimit.OPEN
         self._in_flight: _InFlight | None = None
@@ -110,6 +116,7 @@ class Requests:
         self._out.cancel_timer(Timer.BUSY)
         self.rate = RateLimit.OPEN
         self._in_flight = None
+        self._history.interrupted()
         self._reads.clear()
         self._read_backs.clear()
 
@@ -142,8 +149,10 @@ class Requests:
             request = ReadBack(self._read_backs.pop(0))
         elif self._reads:
             request = self._reads.pop(0)
+        elif (asked := self._history.next_request()) is not None:
+            request = asked
         elif (entry := self._outbox.next_to_send()) is not None:
-            request = CreateMessage(entry.id, entry.content)
+            request = CreateMessage(entry.id, entry.content, entry.mentions)
         if request is not None:
             self._in_flight = _InFlight(request, uid=self._out.uid(request.kind))
             self._send(encode(request, self._in_flight.uid, self._config, self._schema.caps))
@@ -175,6 +184,8 @@ class Requests:
                     self.queue(GapRead(self._sync.read_since()))
             case GapRead():
                 self._sync.gap(items)
+            case OlderPage() | SearchPage():
+                self._history.answered(request, items)
         return request
 
     def refuse(self, frame: protocol.RequestError) -> Request | None:
@@ -190,6 +201,8 @@ class Requests:
         match request:
             case SyncPage() | GapRead():
                 log.warning("a %s read failed: %s", request.kind, frame.code)
+            case OlderPage() | SearchPage():
+                self._history.failed(request, frame.message or frame.code)
             case CreateMessage() if (frame.code == "RECORD_NOT_UNIQUE"
                                      and self._schema.caps.key is not KeyKind.NONE
                                      and request.message_id in self._outbox):
@@ -216,6 +229,9 @@ class Requests:
             return False
         request = self._take()
         log.warning("no answer to a %s request", request.kind)
+        if isinstance(request, OlderPage | SearchPage):  # the user may ask again
+            self._history.failed(request, NO_ANSWER_READ)
+            return False
         if not isinstance(request, CreateMessage) or request.message_id not in self._outbox:
             return True
         self._outbox.fail(request.message_id, NO_ANSWER)

@@ -1,8 +1,9 @@
 """What the server has: learned once per session, after sign-in, before the history read.
 
-Two REST answers (docs/SCHEMA.md, "Telling what the server has"): ``GET /fields/messages``
-(200 for a Chat User, 403 for anyone else, e.g. a roleless user of the tutorial's Public
-policy) and ``GET /permissions/me`` (every signed-in user). ``capabilities()`` turns them
+Two REST answers (docs/SCHEMA.md, "Telling what the server has"): ``GET /permissions/me``
+(every signed-in user) and ``GET /fields/messages`` (200 for a Chat User, whose
+permissions list ``directus_fields``; not asked for anyone else, e.g. a roleless user of
+the tutorial's Public policy, who would get 403). ``capabilities()`` turns them
 into one frozen ``Capabilities``, by pure functions; without the field list it assumes the
 tutorial's four fields, so a field that is merely absent is never asked for.
 ``Schema`` holds the current one for the client, its parts and the view.
@@ -211,7 +212,9 @@ def capabilities(fields: dict[str, dict[str, Any]] | None,
 
 
 class Schema:
-    """The current ``Capabilities`` and the two requests that learn them."""
+    """The current ``Capabilities`` and the requests that learn them: /permissions/me,
+    then /fields/messages only where that shows the field list readable (a 403 would be
+    a console error in the page, and says no more than its absence)."""
 
     def __init__(self, out: Output) -> None:
         self._out = out
@@ -221,39 +224,41 @@ class Schema:
         """A new session: learn again."""
         self.caps = PROVISIONED
         self.known = False
-        self._fields: dict[str, dict[str, Any]] | None = None
         self._permissions: Permissions | None = None
-        self._waiting: set[Purpose] = set()
+        self._waiting: Purpose | None = None
+        self._token: str | None = None
 
-    def learn(self, access_token: str) -> None:
-        """Ask both questions (unless they are asked already)."""
-        if self._waiting:
-            return
-        self._waiting = {Purpose.FIELDS, Purpose.PERMISSIONS}
-        self._out.request(Purpose.FIELDS, f"/fields/{COLLECTION}", None, method=Method.GET,
-                          token=access_token)
-        self._out.request(Purpose.PERMISSIONS, "/permissions/me", None, method=Method.GET,
-                          token=access_token)
+    def learn(self, access_token: str | None) -> None:
+        """Ask the first question (unless one is asked already)."""
+        if self._waiting is None:
+            self._token = access_token
+            self._ask(Purpose.PERMISSIONS, "/permissions/me")
 
     def answer(self, purpose: Purpose, status: int, body: Any) -> bool:
-        """Take in one answer; True once both are in (``caps`` is then learned). A late
-        answer, after the other went unanswered, is dropped: both are asked again."""
-        if purpose not in self._waiting:
+        """Take in an answer; True once ``caps`` is learned. A late answer, after one
+        went unanswered, is dropped: the next attempt asks again."""
+        if purpose is not self._waiting:
             return False
-        self._waiting.discard(purpose)
-        if purpose is Purpose.FIELDS:
-            self._fields = parse_fields(status, body)
-        else:
+        self._waiting = None
+        if purpose is Purpose.PERMISSIONS:
             self._permissions = parse_permissions(status, body)
-        if self._waiting:
-            return False
-        self.caps = capabilities(self._fields, self._permissions)
-        self.known = True
+            fields = (self._permissions or {}).get("directus_fields", {}).get("read")
+            if self._permissions is None or (fields is not None and fields.allowed):
+                self._ask(Purpose.FIELDS, f"/fields/{COLLECTION}")
+                return False
+            learned = capabilities(None, self._permissions)
+        else:
+            learned = capabilities(parse_fields(status, body), self._permissions)
+        self.caps, self.known, self._token = learned, True, None
         return True
 
     def unanswered(self) -> None:
-        """A question got no answer: ask both again at the next attempt."""
-        self._waiting.clear()
+        """A question got no answer: ask again at the next attempt."""
+        self._waiting = None
+
+    def _ask(self, purpose: Purpose, path: str) -> None:
+        self._waiting = purpose
+        self._out.request(purpose, path, None, method=Method.GET, token=self._token)
 
     def problem(self, url: str) -> str | None:
         """Why the chat cannot work here, with the command that fixes it; None if it can."""

@@ -32,6 +32,10 @@ NOT_RESUMED = ("Not sent: your session has not reached the server yet. Your text
                "here; send it once connected.")
 TYPE_FIRST = "Type a message first."
 TOO_LONG = "Messages can be at most {limit:,} characters; this one has {length:,}."
+READ_FAILED = "Could not load older messages ({why}). Scroll up to try again."
+SEARCH_FAILED = "Search failed ({why}). Try again."
+NO_ANSWER_READ = "the server did not answer"
+HIT_GONE = "That message was deleted."
 
 
 def sign_in_failed(body: object, status: int) -> str:

@@ -14,9 +14,12 @@ COUNTER_FROM = 0.8  # share of the maximum length from which the counter shows
 
 
 class Composer:
-    def __init__(self, by_id, app, *, max_length: int, sent: Callable[[], None]) -> None:
-        """``sent()`` is called once a message is queued."""
+    def __init__(self, by_id, app, *, max_length: int, sent: Callable[[], None],
+                 picker=None) -> None:
+        """``sent()`` is called once a message is queued; ``picker``, the @ picker
+        (chat.ui.mentions), takes the keys it needs first and gives the mentions."""
         self._app = app
+        self._picker = picker
         self._max_length = max_length
         self._sent = sent
         self._form, self._draft = by_id("composer"), by_id("draft")
@@ -53,6 +56,8 @@ class Composer:
         self._count()
 
     def _on_key(self, event) -> None:
+        if self._picker is not None and self._picker.key(event):
+            return
         # Enter sends, Shift+Enter adds a line; never while an input method composes text.
         if event.key == "Enter" and not event.shiftKey and not event.isComposing:
             event.preventDefault()
@@ -66,12 +71,15 @@ class Composer:
         text = self._draft.value
         if not text.strip():
             return
-        error = self._app.send(text)
+        mentions = self._picker.mentions(text) if self._picker is not None else ()
+        error = self._app.send(text, mentions)
         if error:
             self._error.textContent = error
             self._error.hidden = False
             return
         self._draft.value = ""
+        if self._picker is not None:
+            self._picker.reset()
         self._typed()
         self._sent()
 

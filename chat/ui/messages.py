@@ -1,7 +1,8 @@
 """The messages drawn in the list, grouped by day under a heading ("Today",
 "Yesterday", a date), each node built in one call to static/dom.js (for speed: see
 docs/PERFORMANCE.md), with relative times ("5 min ago") and day labels kept fresh.
-Which messages are drawn is chat.ui.window's choice."""
+Which messages are drawn is chat.ui.window's choice; their text's links and mentions
+chat.ui.text's, who continues whom chat.ui.grouping's, avatars chat.ui.avatars'."""
 
 from __future__ import annotations
 
@@ -12,8 +13,12 @@ from datetime import date, datetime, timedelta
 
 import js
 
+from chat.core import Person
 from chat.core.protocol import Message
+from chat.ui import text
+from chat.ui.avatars import Avatars, colour, initials
 from chat.ui.dom import el, options
+from chat.ui.grouping import Runs
 
 RECENT = 3600  # seconds a time is shown relative ("5 min ago") before it shows the clock
 TICK = 30  # seconds between refreshes of relative times
@@ -53,16 +58,24 @@ class _Day:
 
 
 class MessageList:
-    def __init__(self, days_node, loop) -> None:
+    def __init__(self, days_node, loop, avatars: Avatars) -> None:
         self._days_node = days_node
         self._loop = loop
+        self._avatars = avatars
         self.user_id: str | None = None  # whose messages are drawn as own
         self.my_name: str | None = None  # their first name, once one of theirs is drawn
+        self.people: dict[str, Person] = {}  # by id: names of mentions, avatars
+        self._runs = Runs()
+        self._avatar_of: dict[str, tuple[str, object]] = {}  # id -> (file id, element)
         self._nodes: dict[str, tuple[object, Message]] = {}
         self._days: dict[date, _Day] = {}
         self._day_order: list[date] = []
         self._recent: dict[str, tuple[object, float]] = {}  # nodes with relative times
         self._loop.call_later(TICK, self._tick)
+
+    def days(self) -> list[tuple[object, object]]:
+        """The (section, heading) nodes of the days drawn, oldest first."""
+        return [(self._days[d].node, self._days[d].label) for d in self._day_order]
 
     def node(self, message_id: str | None):
         drawn = self._nodes.get(message_id) if message_id is not None else None
@@ -70,6 +83,10 @@ class MessageList:
 
     def clear(self) -> None:
         self._days_node.replaceChildren()
+        for file_id, element in self._avatar_of.values():
+            self._avatars.release(file_id, element)
+        self._avatar_of.clear()
+        self._runs.clear()
         self._nodes.clear()
         self._days.clear()
         self._day_order.clear()
@@ -85,11 +102,15 @@ class MessageList:
         else:
             day.items.append(node)
         self._nodes[message.id] = (node, message)
+        self._group(self._runs.add(message))
 
     def drop(self, message_id: str) -> None:
         node, message = self._nodes.pop(message_id)
         node.remove()
         self._recent.pop(message_id, None)
+        if message_id in self._avatar_of:
+            self._avatars.release(*self._avatar_of.pop(message_id))
+        self._group(self._runs.drop(message_id))
         day = self._days[datetime.fromtimestamp(message.created).date()]
         day.keys.remove(message.sort_key)
         if not day.keys:
@@ -116,13 +137,31 @@ class MessageList:
         self._days[day] = _Day(day=day, node=node, label=label, items=items)
         return self._days[day]
 
+    def _group(self, changes: dict[str, bool]) -> None:
+        """Continued messages show no name, time or avatar of their own (CSS)."""
+        for message_id, continued in changes.items():
+            self._nodes[message_id][0].classList.toggle("cont", continued)
+
     def _message_node(self, message: Message, now: float):
         own = message.user_id is not None and message.user_id == self.user_id
         if own and message.user_name:
             self.my_name = message.user_name
-        node = js.chatDom.message(message.id, own, message.user_name or "Unknown user",
-                                  message.created * 1000, when(message.created, now),
-                                  bool(message.updated), message.content)
+        person = self.people.get(message.user_id or "")
+        name = message.user_name or (person.first_name if person else None) or "Unknown user"
+        names = {i: p.first_name for i in message.mentions
+                 if (p := self.people.get(i)) is not None and p.first_name}
+        parts = text.encoded(text.parts(message.content, names)) if (
+            names or "http" in message.content.lower()) else ""
+        me = self.user_id or ""
+        node = js.chatDom.message(message.id, own, name, message.created * 1000,
+                                  when(message.created, now), bool(message.updated),
+                                  message.content, parts, initials(name),
+                                  colour(message.user_id), me, me in names)
+        file_id = (person.avatar if person else None) or message.user_avatar
+        if file_id:
+            element = node.querySelector(".avatar")
+            self._avatar_of[message.id] = (file_id, element)
+            self._avatars.use(file_id, element)
         if now - message.created < RECENT:
             self._recent[message.id] = (node, message.created)
         return node

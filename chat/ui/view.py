@@ -28,17 +28,25 @@ from chat.core import (
     Notice,
     OutboxChanged,
     Outgoing,
+    PeopleChanged,
+    Person,
     Phase,
     PhaseChanged,
     ReadPositionChanged,
     TimelineChanged,
 )
+from chat.core.events import Scrollback, ScrollbackChanged, SearchChanged, ShowMessage
 from chat.core.protocol import Message
+from chat.ui.account import Account
+from chat.ui.avatars import Avatars
 from chat.ui.composer import Composer
+from chat.ui.day_bar import DayBar
 from chat.ui.dom import listen, options
+from chat.ui.mentions import MentionPicker
 from chat.ui.messages import MessageList
 from chat.ui.notify import Notify
 from chat.ui.outbox import OutboxList
+from chat.ui.search import SearchBox
 from chat.ui.sign_in import SignIn
 from chat.ui.status import Status
 from chat.ui.unread import Unread
@@ -58,10 +66,26 @@ class View:
         self._empty = by_id("empty")
         self.sign_in = SignIn(by_id, app, phase=lambda: self._phase)
         self._status = Status(by_id, app, loop)
-        self._composer = Composer(by_id, app, max_length=max_length, sent=self._sent)
-        self._messages = MessageList(by_id("days"), loop)
+        self._people: tuple[Person, ...] = ()
+        self._avatars = Avatars(fetch=app.fetch_avatar,
+                                revoke=lambda url: js.URL.revokeObjectURL(url),
+                                show=js.chatDom.showAvatar)
+        self._account = Account(by_id, self._avatars)
+        self._day_bar = DayBar(by_id("day-bar"), self._log)
+        picker = MentionPicker(by_id, people=lambda: self._people, me=lambda: self._user_id)
+        self._composer = Composer(by_id, app, max_length=max_length, sent=self._sent,
+                                  picker=picker)
+        self._messages = MessageList(by_id("days"), loop, self._avatars)
         self._outbox = OutboxList(by_id("outbox"), app)
+        self._search = SearchBox(by_id, app, loop, closed=self._to_live)
         self._window = Window()
+        self._app, self._event_loop = app, loop
+        self._history_status, self._history_text = by_id("history-status"), by_id("history-text")
+        self._history_retry = by_id("history-retry")
+        self._scrollback = Scrollback.MORE
+        self._scrollback_error: str | None = None
+        self._focus: str | None = None  # a hit to bring into view at the next draw
+        self._hit: str | None = None  # the hit shown highlighted
         self._unread = Unread(by_id, app, self._log, loop)
         self._notify = Notify(by_id, app, show_message=self._show_message)
 
@@ -86,6 +110,7 @@ class View:
             (self._new_messages, "click", lambda event: self._show_newest()),
             (by_id("sign-out"), "click", lambda event: app.sign_out()),
             (js.document, "visibilitychange", lambda event: self._request_frame()),
+            (self._history_retry, "click", lambda event: app.load_older()),
         ])
         # The list shrinks when the draft grows or a phone keyboard opens: keep its end
         # in view if it was.
@@ -131,6 +156,20 @@ class View:
                         self._request_frame()
                     case Notice():
                         self._status.notice(event.text)
+                    case ScrollbackChanged():
+                        self._scrollback, self._scrollback_error = event.state, event.error
+                        self._request_frame()
+                    case SearchChanged():
+                        self._search.show(event)
+                        if event.text is None:  # closed, or signed out: no hit marked
+                            self._unmark_hit()
+                            self._hit = None
+                    case ShowMessage():
+                        self._unmark_hit()
+                        self._focus = self._hit = event.message_id
+                        self._request_frame()
+                    case PeopleChanged():
+                        self._show_people(event.people)
         finally:
             self._applying = False
         self._request_frame()
@@ -158,21 +197,37 @@ class View:
                 self._unread.reset()
                 if was in SIGNED_IN and event.reason is None:
                     self._composer.forget()
+                    self._search.forget()
                 self.sign_in.focus()
         # "Waiting to send" and "Sending…" depend on the connection.
         if self._outgoing:
             self._outbox_dirty = True
             self._request_frame()
 
+    def _show_people(self, people: tuple[Person, ...]) -> None:
+        """Names for mentions, avatars, who you are: redraw the messages with them."""
+        self._people = people
+        self._messages.people = {p.id: p for p in people}
+        self._redraw_all()
+
+    def _show_me(self) -> None:
+        self._account.show(self._user_id, self._messages.people.get(self._user_id or ""),
+                           self._messages.my_name)
+
     def _set_user(self, user_id: str | None) -> None:
         self._user_id = self._messages.user_id = self._unread.user_id = user_id
         self._notify.owned_by(user_id)
         if user_id is None:
+            self._people, self._messages.people = (), {}
+            self._show_me()
             return
         self._unread.reset()
         self._composer.owned_by(user_id)
         self._messages.my_name = None
-        if not self._reset:  # own messages are drawn differently: redraw them all
+        self._redraw_all()  # own messages are drawn differently
+
+    def _redraw_all(self) -> None:
+        if not self._reset:
             shown = {m.id: m for m in self._window.shown.messages()}
             self._pending = {**shown, **self._pending}
             self._reset = True
@@ -186,11 +241,13 @@ class View:
         self._request_frame()
 
     def _on_scroll(self, event) -> None:
+        self._day_bar.update(self._messages.days())
         self._pinned = self._at_bottom()
         if self._pinned:
             self._new_messages.hidden = True
         self._unread.update(self._window, self._messages, pinned=self._pinned)
         log = self._log
+        self._read_older_if_near()
         if log.scrollTop < EDGE and self._window.can_grow(Side.OLDER):
             self._grow = Side.OLDER
         elif (log.scrollHeight - log.scrollTop - log.clientHeight < EDGE
@@ -199,6 +256,12 @@ class View:
         else:
             return
         self._request_frame()
+
+    def _read_older_if_near(self) -> None:
+        """Near the top with the oldest loaded message drawn: read the page before it."""
+        if (self._scrollback is Scrollback.MORE and self._log.scrollTop < EDGE
+                and not self._window.can_grow(Side.OLDER) and self._phase in SIGNED_IN):
+            self._app.load_older()
 
     def _show_newest(self) -> None:
         """The "new messages" button: back to the end of the list."""
@@ -214,6 +277,18 @@ class View:
         node = self._messages.node(message_id)
         if node is not None:
             node.scrollIntoView(options(block="center"))
+
+    def _to_live(self) -> None:
+        """The search closed (Escape): back to the newest messages, typing."""
+        self._focus = None
+        self._show_newest()
+        self._composer.focus()
+
+    def _unmark_hit(self) -> None:
+        node = self._messages.node(self._hit)
+        if node is not None:
+            node.classList.remove("hit")
+            node.removeAttribute("aria-current")
 
     def _on_resize(self, entries, observer) -> None:
         if self._pinned:
@@ -252,17 +327,28 @@ class View:
             self._reset = False
             window.clear()
             messages.clear()
-        added = False
+        added = older = False  # new messages after the newest shown, before the oldest
+        shown = window.shown
+        newest, oldest = shown.newest(), shown.get(shown.key_at(0)[1]) if len(shown) else None
         for message_id, message in self._pending.items():
             if message is None:
                 window.remove(message_id)
-            else:
-                added = window.upsert(message) or added
+            elif window.upsert(message):
+                added = added or newest is None or message.sort_key > newest.sort_key
+                older = older or (oldest is not None and message.sort_key < oldest.sort_key)
         self._pending = {}
         for message_id in window.take_stale():
             messages.drop(message_id)
         # Growing the window moves what the reader looks at: keep a node that stays
         # (the oldest drawn when growing upwards, the newest downwards) where it was.
+        # An older page read while the oldest is drawn grows it upwards too.
+        if older and not window.can_grow(Side.OLDER):
+            self._grow = Side.OLDER
+        focus, self._focus = self._focus, None
+        if focus is not None and focus in shown:
+            window.around(focus)  # a hit opened: the messages around it, not the newest
+            pinned = self._stick = self._pinned = False
+            self._grow = None
         grow, self._grow = (None if pinned else self._grow), None
         anchor = messages.node(window.edge(grow)) if grow else None
         top = anchor.getBoundingClientRect().top if anchor else 0
@@ -273,6 +359,7 @@ class View:
         now = time.time()
         for message in redraw.add:
             messages.add(message, now)
+        self._show_scrollback()
         if anchor:
             self._log.scrollTop += anchor.getBoundingClientRect().top - top
         if self._outbox_dirty:
@@ -280,9 +367,28 @@ class View:
             self._outbox.draw(self._outgoing, live=self._phase == Phase.LIVE,
                               my_name=messages.my_name)
         self._empty.hidden = bool(len(window.shown) or self._outgoing)
+        if focus is not None and (node := messages.node(focus)) is not None:
+            node.scrollIntoView(options(block="center"))
+        if (node := messages.node(self._hit)) is not None:
+            node.classList.add("hit")
+            node.setAttribute("aria-current", "true")
         if pinned:
             self._stick = False
             self._scroll_to_end()
         elif added or redraw.newer_outside:
             self._new_messages.hidden = False
         self._unread.update(window, messages, pinned=pinned)
+        self._event_loop.call_soon(self._read_older_if_near)
+        self._show_me()  # (the day bar follows scroll events, which every move of the list fires)
+
+    def _show_scrollback(self) -> None:
+        """Above the oldest message drawn, if it is the oldest loaded: loading, failed, or
+        the beginning of the conversation."""
+        state = self._scrollback
+        at_oldest = len(self._window.shown) and not self._window.can_grow(Side.OLDER)
+        self._history_text.textContent = "" if not at_oldest else {
+            Scrollback.LOADING: "Loading older messages…",
+            Scrollback.BEGINNING: "This is the beginning of the conversation.",
+            Scrollback.FAILED: self._scrollback_error or "Could not load older messages.",
+        }.get(state, "")
+        self._history_retry.hidden = not (at_oldest and state is Scrollback.FAILED)

@@ -92,6 +92,19 @@ class Window:
         return next((self.shown.key_at(i)[1] for i in keys
                      if self.shown.key_at(i)[1] in self._drawn), None)
 
+    def around(self, message_id: str) -> None:
+        """Centre the window on a message (a search hit opened), ``size`` messages wide;
+        the next ``move(pinned=False, grow=None)`` keeps it."""
+        shown = self.shown
+        message = shown.get(message_id)
+        if message is None:
+            return
+        position = shown.position(message.sort_key)
+        first = max(0, min(position - self._size // 2, len(shown) - self._size))
+        end = min(len(shown), first + self._size)
+        self._lo = shown.key_at(first) if first > 0 else None
+        self._hi = shown.key_at(end - 1) if end < len(shown) else None
+
     def move(self, *, pinned: bool, grow: Side | None) -> None:
         """Follow the newest while ``pinned`` (at the end of the list); else grow towards
         the edge scrolled near. Then trim the far side to the window's size."""

@@ -298,11 +298,7 @@ def test_the_tutorial_client_still_chats_and_now_shows_names(upgrade):
     assert len(stored) == 2 and all(m[upgrade.key] for m in stored)
 
 
-def test_the_app_and_the_tutorial_client_chat_both_ways(upgrade, request):
-    if upgrade.variant == "tutorial":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "client side of issue 11, still to do: the core drops rows with an integer id "
-            "and sends its key as id, where this collection needs client_id")))
+def test_the_app_and_the_tutorial_client_chat_both_ways(upgrade):
     server, marker = upgrade.server, uuid.uuid4().hex[:8]
 
     async def scenario():

@@ -35,7 +35,22 @@ FIELDS = {"data": [{"field": "id", "type": "uuid", "schema": {}},
                    {"field": "user_created", "type": "uuid", "schema": {}}]}
 PERMISSIONS = {"data": {"messages": {"read": {"access": "full", "fields": ["*"]},
                                      "create": {"access": "full",
-                                                "fields": ["content", "id"]}}}}
+                                                "fields": ["content", "id"]}},
+                        "directus_fields": {"read": {"access": "partial", "fields": ["*"]}}}}
+
+# ... with mentions, and users (first names, avatars) readable, as server.provision makes
+# them today; and the people the core then reads.
+WITH_PEOPLE = {"fields": {"data": [*FIELDS["data"], {"field": "mentions", "type": "csv",
+                                                     "schema": {}}]},
+               "permissions": {"data": {
+                   "messages": {"read": {"access": "full", "fields": ["*"]},
+                                "create": {"access": "full",
+                                           "fields": ["content", "id", "mentions"]}},
+                   "directus_users": {"read": {"access": "full",
+                                               "fields": ["id", "first_name", "avatar"]}},
+                   "directus_fields": {"read": {"access": "partial", "fields": ["*"]}}}}}
+PEOPLE = [{"id": "u-alice", "first_name": "Alice", "avatar": None},
+          {"id": "u-bob", "first_name": "Bob", "avatar": "file-bob"}]
 
 
 def at(second: int) -> str:
@@ -129,6 +144,17 @@ class Driver:
         frames = [json.loads(a.text) for a in self.take(c.SendFrame)]
         return [f for f in frames if pongs or f["type"] != "pong"]
 
+    def ask(self, name: str, *args):
+        """One of the user's inputs of scrollback and search: ``client.history.<name>``."""
+        return self.loop.feed(getattr(self.client.history, name), *args)
+
+    def answer_read(self, items: list) -> dict:
+        """Answer the items read sent last with ``items``; returns its query."""
+        read = [f for f in self.frames() if f["type"] == "items"][-1]
+        assert read["action"] == "read", read
+        self.frame({"type": "items", "uid": read["uid"], "data": items})
+        return read["query"]
+
     def answer_http(self, status: int, body, request=None) -> None:
         request = request or self.take(c.HttpRequest)[-1]
         self.http_response(request.id, status, body)
@@ -155,17 +181,17 @@ class Driver:
         self.go_live(self.take(c.OpenSocket)[-1].conn, history, catch_up)
 
     def learn(self) -> None:
-        """Answer the schema's questions (GET /fields/messages, /permissions/me) asked."""
-        for request in self.take(c.HttpRequest):
-            if request.path not in self.schema_answers:
-                self.actions.append(request)  # not one of them: left for the test
-                continue
-            answer = self.schema_answers[request.path]
-            if isinstance(answer, int):
-                self.http_response(request.id, answer, {"errors": [{"extensions": {
-                    "code": "FORBIDDEN"}}]})
-            else:
-                self.http_response(request.id, 200, answer)
+        """Answer the schema's questions (GET /permissions/me, /fields/messages) asked."""
+        while asked := [r for r in self.actions if isinstance(r, c.HttpRequest)
+                        and r.path in self.schema_answers]:
+            self.actions = [a for a in self.actions if a not in asked]
+            for request in asked:
+                answer = self.schema_answers[request.path]
+                if isinstance(answer, int):
+                    self.loop.feed(self.client.http_response, request.id, answer, {
+                        "errors": [{"extensions": {"code": "FORBIDDEN"}}]})
+                else:
+                    self.loop.feed(self.client.http_response, request.id, 200, answer)
 
     def go_live(self, conn: int, history: list | None = None,
                 catch_up: list | None = ()) -> None:
@@ -183,6 +209,16 @@ class Driver:
             read = self.frames()[-1]
             assert read["type"] == "items" and read["action"] == "read", read
             self.frame({"type": "items", "uid": read["uid"], "data": list(catch_up)})
+            self.answer_people()
+
+    def answer_people(self, people: list | None = None) -> None:
+        """Answer the read of the people that follows going live, if it was asked for."""
+        for request in self.take(c.HttpRequest):
+            if request.path.startswith("/users?"):
+                self.http_response(request.id, 200, {"data": PEOPLE if people is None
+                                                     else people})
+            else:
+                self.actions.append(request)  # left for the test
 
     def next_socket(self) -> int:
         """Wait for the next attempt to open a socket; return its number."""

@@ -84,12 +84,21 @@ def test_damaged_or_foreign_entries_give_nothing_and_never_raise():
     cache = MessageCache(storage, URL)
     key = f"chat.messages {URL} u-alice"
     good = {"id": "m1", "content": "hi", "created": 1.0, "updated": None, "user_id": "u",
-            "user_name": None}
+            "user_name": None, "client_id": None, "user_avatar": None, "mentions": []}
     for text in ("not json", "[]", json.dumps({"version": 99, "messages": [good]}),
                  json.dumps({"version": 1, "messages": "nope"})):
         storage.items[key] = text
         assert cache.load("u-alice") == []
     bad_rows = [{**good, "content": 5}, {**good, "created": "1"}, {**good, "created": True},
-                {**good, "extra": 1}, {"id": "m1"}, "m1", None]
+                {**good, "extra": 1}, {**good, "mentions": "u-bob"}, {**good, "mentions": [1]},
+                {**good, "user_avatar": 7}, {"id": "m1"}, "m1", None]
     storage.items[key] = json.dumps({"version": 1, "messages": [good, *bad_rows]})
     assert cache.load("u-alice") == [Message(id="m1", content="hi", created=1.0, user_id="u")]
+
+
+def test_integer_ids_and_client_ids_are_kept_as_they_are():
+    cache = MessageCache(Storage(), URL)
+    kept = [Message(id=7, content="hi", created=1.0, client_id="0f6a9d1e"),
+            Message(id=8, content="ho", created=2.0)]
+    cache.save("u-alice", kept)
+    assert cache.load("u-alice") == kept

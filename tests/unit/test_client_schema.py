@@ -30,20 +30,31 @@ def reason(d: Driver) -> str | None:
     return [e for e in d.events if isinstance(e, c.PhaseChanged)][-1].reason
 
 
-def test_it_asks_both_questions_with_the_token_before_the_socket_opens():
+def test_it_asks_with_the_token_before_the_socket_opens_and_reads_the_fields_it_learned():
     d = signed_in(fields=UPGRADED, permissions=CHAT_USER)
-    asked = d.take(c.HttpRequest)
-    assert [(r.method, r.path) for r in asked] == [(c.Method.GET, "/fields/messages"),
-                                                  (c.Method.GET, "/permissions/me")]
-    assert all(r.token and r.token.count(".") == 2 for r in asked)
+    (permissions,) = d.take(c.HttpRequest)
+    assert (permissions.method, permissions.path) == (c.Method.GET, "/permissions/me")
+    assert permissions.token and permissions.token.count(".") == 2
     assert d.take(c.OpenSocket) == [] and d.phase is Phase.CONNECTING
-    d.actions += asked
-    d.learn()
+    d.answer_http(200, CHAT_USER, permissions)
+    (fields,) = d.take(c.HttpRequest)  # Chat Users may read the field list
+    assert (fields.path, fields.token) == ("/fields/messages", permissions.token)
+    assert d.take(c.OpenSocket) == []
+    d.answer_http(200, UPGRADED, fields)
     assert d.client.capabilities.key is KeyKind.CLIENT_ID
     d.connect(catch_up=None)
     subscribe = json_frames(d.history, "subscribe")[-1]
     assert subscribe["query"]["fields"] == list(d.client.capabilities.message_fields)
     assert "client_id" in subscribe["query"]["fields"]
+
+
+def test_without_directus_fields_in_its_permissions_it_does_not_ask_for_the_field_list():
+    """A roleless tutorial user would get 403 (a console error in the page)."""
+    d = signed_in(fields=403, permissions=PUBLIC)
+    d.learn()
+    assert [r.path for r in d.history if isinstance(r, c.HttpRequest)] == [
+        "/auth/login", "/permissions/me"]
+    assert d.take(c.OpenSocket) and not d.client.capabilities.field_list
 
 
 def json_frames(actions, kind):
@@ -67,10 +78,12 @@ def test_it_learns_once_per_session_and_again_in_the_next():
 
 def test_a_question_unanswered_waits_and_asks_again_at_the_next_attempt():
     d = signed_in()
-    fields, permissions = d.take(c.HttpRequest)
+    (permissions,) = d.take(c.HttpRequest)
+    d.answer_http(200, d.schema_answers["/permissions/me"], permissions)
+    (fields,) = d.take(c.HttpRequest)
     d.http_failed(fields.id, c.Failure.NETWORK)
     assert d.phase is Phase.WAITING
-    d.http_response(permissions.id, 200, PUBLIC)  # late: the next attempt asks both again
+    d.http_response(fields.id, 200, UPGRADED)  # late: the next attempt asks again
     d.auto_learn = True
     d.reconnect()
     assert d.phase is Phase.LIVE
@@ -127,8 +140,7 @@ def test_a_uuid_collection_without_a_field_list_keys_by_id_once_the_ids_show_it(
 
 
 def test_content_longer_than_a_string_field_holds_is_refused_before_sending():
-    d = signed_in(fields=fields_body("uuid", "user_created", "date_created", max_length=255),
-                  permissions=PUBLIC)
+    d = signed_in(fields=fields_body("uuid", "user_created", "date_created", max_length=255))
     d.learn()
     d.connect()
     try:

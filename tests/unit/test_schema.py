@@ -33,6 +33,7 @@ CHAT_USER = perms(
     messages={"read": ALL, "create": ("full", ("client_id", "content", "mentions", "reply_to")),
               "update": ("partial", ("content", "mentions")), "delete": ("partial", ("*",))},
     directus_users={"read": ("full", ("avatar", "first_name", "id"))},
+    directus_fields={"read": ("partial", ("*",))},
     reactions={"read": ALL, "create": ("full", ("emoji", "key", "message"))},
     read_positions={"read": ("partial", ("*",)),
                     "create": ("full", ("key", "last_read", "last_read_date")),

@@ -12,7 +12,7 @@ import typing
 
 from chat import core as c
 
-from .driver import Driver, item, token
+from .driver import WITH_PEOPLE, Driver, item, token
 
 PASSWORD = "hunter2-password"
 
@@ -21,11 +21,15 @@ def session_with_every_secret() -> tuple[Driver, list[str]]:
     """Sign in, refresh, send (into the rate limit), sign out: every kind of action and
     event goes through, with every password and token. Returns the driver and the
     secrets it saw."""
-    d = Driver()
+    d = Driver(**WITH_PEOPLE)
     d.sign_in("alice@example.com", PASSWORD)
     d.answer_http(200, d.tokens_body())
-    d.connect([item("m1")])
+    d.connect(history=[item("m1", "hello")])
     d.read_up_to("m1")
+    d.ask("find", "hello")  # search, open a hit, reach the first message
+    d.answer_read([item("m1", "hello")])
+    d.ask("open_hit", "m1")
+    d.answer_read([])
     d.advance(720)  # the refresh falls due
     d.answer_http(200, d.tokens_body())
     d.send("hello")
@@ -41,9 +45,10 @@ def test_every_action_and_event_carrying_a_secret_has_a_masked_repr(caplog):
     kinds = {type(x) for x in carriers}
     assert kinds == {c.HttpRequest, c.SendFrame, c.SaveSession}, kinds
     paths = {x.path for x in carriers if isinstance(x, c.HttpRequest)}
-    # The schema's questions carry the access token as their bearer.
-    assert paths == {"/auth/login", "/auth/refresh", "/auth/logout", "/fields/messages",
-                     "/permissions/me"}
+    # The schema's questions and the people's read carry the access token as their bearer.
+    assert {p.partition("?")[0] for p in paths} == {
+        "/auth/login", "/auth/refresh", "/auth/logout", "/fields/messages",
+        "/permissions/me", "/users"}
     caplog.set_level(logging.DEBUG)
     for x in carriers:
         logging.getLogger("chat").info("did %s, %r", x, x)

@@ -146,3 +146,26 @@ def test_what_is_drawn_is_always_one_run_of_what_is_shown_and_never_too_much(cou
                 assert redraw.newer_outside == (where[-1] < len(order) - 1)
             if pinned and where:  # it follows the newest, at most WINDOW of them
                 assert where[-1] == len(order) - 1 and len(where) <= WINDOW
+
+
+def test_a_hit_opened_centres_the_window_on_it_and_scrolling_keeps_it():
+    dom = Dom(1000)
+    dom.window.around("m0500")
+    dom.draw(pinned=False)
+    assert dom.drawn() == list(range(500 - WINDOW // 2, 500 + WINDOW // 2))
+    assert dom.window.can_grow(Side.OLDER) and dom.window.can_grow(Side.NEWER)
+    dom.window.around("m0010")  # near either end: a whole window, from that end
+    dom.draw(pinned=False)
+    assert dom.drawn() == list(range(WINDOW)) and not dom.window.can_grow(Side.OLDER)
+    dom.window.around("m0990")
+    dom.draw(pinned=False)
+    assert dom.drawn() == list(range(1000 - WINDOW, 1000)) and dom.window.follows_newest
+
+
+def test_integer_ids_of_the_tutorial_collection_are_drawn_in_numeric_order_on_ties():
+    """Ids 9 and 10 of one instant: 9 first (as numbers; "10" < "9" as strings)."""
+    window = Window()
+    for n in (10, 9, 2):
+        window.upsert(Message(id=n, content=str(n), created=5.0 if n > 2 else 1.0))
+    window.move(pinned=True, grow=None)
+    assert [m.id for m in window.sync().add] == [2, 9, 10]
