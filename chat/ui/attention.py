@@ -21,10 +21,8 @@ class Settings:
 
 
 def mentions(message: Message, user_id: str | None) -> bool:
-    """Does the message mention this user? (The ids in its ``mentions``, where the
-    messages carry them: docs/SCHEMA.md, "Mentions".)"""
-    ids = getattr(message, "mentions", None) or ()
-    return user_id is not None and user_id in ids
+    """Does the message mention this user? (docs/SCHEMA.md, "Mentions".)"""
+    return user_id is not None and user_id in message.mentions
 
 
 def should_notify(message: Message, *, user_id: str | None, settings: Settings,

@@ -11,8 +11,9 @@ import uuid
 
 from playwright.sync_api import expect
 
+from chat.core.session import user_id_from_token
 from tests.e2e.axe import audit
-from tests.e2e.pages import HIDEABLE, close_chat, open_chat, post_message
+from tests.e2e.pages import HIDEABLE, close_chat, open_chat, post_message, rest
 
 STUB = """
 window.chatNotes = [];
@@ -69,6 +70,11 @@ def test_opt_in_by_click_then_others_messages_while_hidden_notify(browser, direc
         post_message(directus, "bob", f"{tag} muted")
         expect(chat.message(f"{tag} muted")).to_have_count(1)
         assert len(notes(page)) == 1
+        alice = user_id_from_token(directus.login("alice")["access_token"])
+        rest(directus, "POST", "/items/messages", {"content": f"{tag} @Alice look",
+             "mentions": alice}, directus.login("bob")["access_token"])
+        expect(chat.message(f"{tag} @Alice look")).to_have_count(1)
+        assert notes(page)[1:] == [{"title": "Bob", "body": f"{tag} @Alice look"}]  # always
 
         page.evaluate("document.getElementById('messages').scrollTop = 0")
         page.evaluate("chatNotes[0].onclick()")

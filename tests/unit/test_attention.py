@@ -1,7 +1,5 @@
 """chat/ui/attention.py: which new messages notify, and their preview."""
 
-from dataclasses import dataclass
-
 from chat.core.protocol import Message
 from chat.ui.attention import Settings, preview, should_notify
 
@@ -9,15 +7,8 @@ ON = Settings(on=True)
 MUTED = Settings(on=True, everything=False)
 
 
-@dataclass(frozen=True, kw_only=True)
-class Mentioning(Message):
-    """A message carrying the ids it mentions, as docs/SCHEMA.md gives them."""
-
-    mentions: tuple[str, ...] = ()
-
-
-def message(user="u-bob", mentions=()) -> Mentioning:
-    return Mentioning(id="m1", content="hi", created=1.0, user_id=user, user_name="Bob",
+def message(user="u-bob", mentions=()) -> Message:
+    return Message(id="m1", content="hi", created=1.0, user_id=user, user_name="Bob",
                       mentions=mentions)
 
 
