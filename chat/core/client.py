@@ -38,15 +38,17 @@ from chat.core.protocol import MessageId
 from chat.core.requests import CreateMessage, GapRead, Requests, SyncPage
 from chat.core.schema import Capabilities, Schema
 from chat.core.session import Session
+from chat.core.shared import SharedInputs
 from chat.core.sync import Sync
 from chat.core.timeline import Timeline
+from chat.core.unread import ReadPosition
 
 log = logging.getLogger("chat")
 
 MAX_MENTIONS = 50  # the server's limit of ids in a message's mentions
 
 
-class ChatClient:
+class ChatClient(SharedInputs):
     def __init__(self, config: Config, *, new_id: Callable[[], str],
                  random: Callable[[], float]) -> None:
         self.config = config
@@ -57,6 +59,7 @@ class ChatClient:
         self._connection = Connection(config, self._out, random)
         self._outbox = Outbox(self._out)
         self._schema = Schema(self._out)
+        self._unread = ReadPosition(self._out, self._schema)
         self._sync = Sync(config, self._out, self._schema, stored=self._stored)
         self._history = History(self._out, self._sync, pump=self._pump)
         self._requests = Requests(config, self._out, self._outbox, self._sync, self._schema,
@@ -190,6 +193,8 @@ class ChatClient:
             case Purpose.FIELDS | Purpose.PERMISSIONS as purpose:
                 if self._schema.answer(purpose, status, body):
                     self._learned(now)
+            case Purpose.READ_POSITION | Purpose.SAVE_POSITION as purpose:
+                self._unread.answered(purpose, status, body, self._session.access_token, now)
 
     def http_failed(self, request_id: int, failure: Failure = Failure.NETWORK, *,
                     now: float) -> None:
@@ -208,6 +213,8 @@ class ChatClient:
             case Purpose.FIELDS | Purpose.PERMISSIONS:
                 self._schema.unanswered()
                 self._lost(self._unreachable, now)
+            case Purpose.READ_POSITION | Purpose.SAVE_POSITION as purpose:
+                self._unread.unanswered(purpose)
 
     def socket_opened(self, conn: int, *, now: float) -> None:
         if not self._connection.is_current(conn) or not self._fire(Trigger.SOCKET_OPEN):
@@ -265,6 +272,8 @@ class ChatClient:
             case Timer.BUSY:  # the rate limit's wait is over
                 self._requests.release()
                 self._pump()
+            case Timer.READ_POSITION:
+                self._unread.save(self._session.access_token, now)
             case Timer.PROBE:
                 self._connection.probe_due(self.phase)
 
@@ -315,6 +324,7 @@ class ChatClient:
         self._session.end(forget=reason is None)
         self._people.reset()
         self._schema.reset()
+        self._unread.reset()
         self._connection.reset()
         self._fire(trigger, reason=reason)
 
@@ -439,6 +449,7 @@ class ChatClient:
         """A read after the subscription's init was answered: live once none is left."""
         if not self._requests.reading and self._fire(Trigger.SYNCED):
             self._connection.went_live(now)
+            self._unread.live(self._session.access_token)
             if self._schema.caps.users.allowed:
                 self._people.load(self._session.access_token, avatars=self._schema.caps.avatars)
 

@@ -21,6 +21,8 @@ class Purpose(Enum):
     PEOPLE = "people"
     FIELDS = "fields"  # GET /fields/messages (chat/core/schema.py)
     PERMISSIONS = "permissions"  # GET /permissions/me
+    READ_POSITION = "read position"  # GET the user's row of read_positions (unread.py)
+    SAVE_POSITION = "save position"  # create or update it
 
 
 class Output:

@@ -25,6 +25,7 @@ def session_with_every_secret() -> tuple[Driver, list[str]]:
     d.sign_in("alice@example.com", PASSWORD)
     d.answer_http(200, d.tokens_body())
     d.connect(history=[item("m1", "hello")])
+    d.read_up_to("m1")
     d.ask("find", "hello")  # search, open a hit, reach the first message
     d.answer_read([item("m1", "hello")])
     d.ask("open_hit", "m1")
