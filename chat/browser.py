@@ -11,6 +11,11 @@ loop (chat.loop), which performs the actions with the effect methods below and h
 the events to the view. The refresh token is written to localStorage only when the
 user ticked "stay signed in"; so are, then, the newest messages seen (chat.cache), shown
 on the next visit until the live history replaces them, and forgotten with the session.
+Several tabs kept signed in refresh the session one at a time, with the newest token
+(chat.tabs), and follow each other through storage events. The outbox and the draft are
+kept per user in the browser (chat.store): in localStorage with "stay signed in", else
+in the tab's sessionStorage; what a closed page left is sent after the next sign-in of
+the same user, by one page only.
 """
 
 from __future__ import annotations
@@ -21,12 +26,14 @@ import logging
 import random
 import time
 import uuid
+from dataclasses import replace
 
 import js
 from pyscript.ffi import create_proxy, to_js
 
 from chat.cache import MessageCache
 from chat.core import (
+    SIGNED_IN,
     CancelTimer,
     ChatClient,
     CloseSocket,
@@ -37,13 +44,18 @@ from chat.core import (
     InvalidState,
     Method,
     OpenSocket,
+    OutboxChanged,
     Phase,
+    PhaseChanged,
+    ReadPositionChanged,
     SaveSession,
     SendFrame,
     SetTimer,
     TimelineChanged,
 )
 from chat.loop import AsyncioTimers, Loop
+from chat.store import DraftStore, NotifyStore, OutboxStore, PositionStore
+from chat.tabs import Tabs
 
 DEFAULT_URL = "http://127.0.0.1:8055"  # what `make run` starts
 PROBE_TIMEOUT = 5
@@ -99,6 +111,8 @@ class App:
         self._cached = False  # the cache's messages on screen, until the live history
         self._ended = False  # the session ended in this input (see save_session)
         self._keeping: asyncio.TimerHandle | None = None
+        self._tabs = Tabs(config.directus_url)
+        self._restored_for: str | None = None  # whose kept outboxes this page took over
 
     def start(self, view) -> None:
         """Wire the window's events, then resume a saved session or wait for the form."""
@@ -112,6 +126,7 @@ class App:
             self._listen(js.window, kind, handler)
         self._listen(js.document, "visibilitychange", self._on_visibility)
         self._listen(js.window, "pagehide", lambda event: self._keep_messages())
+        self._listen(js.window, "storage", self._on_storage)
         if not js.navigator.onLine:
             self._network(False)
         saved = js.localStorage.getItem(self._storage_key)
@@ -221,6 +236,72 @@ class App:
         if js.document.visibilityState == "visible" and self.client.phase == Phase.WAITING:
             self._loop.feed(self.client.retry_now)
 
+    def _on_storage(self, event) -> None:
+        """Another tab saved or forgot the kept session."""
+        if self._remember and event.key == self._storage_key:
+            value = event.newValue
+            self._loop.feed(self.client.session_elsewhere,
+                            value if isinstance(value, str) and value else None)
+
+    # --- What is kept in the browser -------------------------------------------------
+
+    def _storage(self):
+        """Where this session keeps things: the device, or only this tab's session."""
+        return js.localStorage if self._remember else js.sessionStorage
+
+    @property
+    def drafts(self) -> DraftStore:
+        other = js.sessionStorage if self._remember else js.localStorage
+        return DraftStore(self._storage(), self.config.directus_url, other=other)
+
+    @property
+    def notify_settings(self) -> NotifyStore:
+        return NotifyStore(js.localStorage, self.config.directus_url)  # this device's
+
+    def _keep(self, events) -> None:
+        user_id = self.client.user_id
+        for event in events:
+            if isinstance(event, OutboxChanged) and user_id is not None:
+                OutboxStore(self._storage(), self.config.directus_url, self._tabs.id).save(
+                    user_id, event.entries)
+            elif (isinstance(event, ReadPositionChanged) and user_id is not None
+                  and event.message_id is not None and event.created is not None):
+                PositionStore(self._storage(), self.config.directus_url).save(
+                    user_id, event.message_id, event.created)
+            elif isinstance(event, PhaseChanged):
+                if event.phase not in SIGNED_IN:
+                    self._restored_for = None
+                elif event.user_id is not None and event.user_id != self._restored_for:
+                    self._restored_for = event.user_id
+                    self._spawn(self._restore(event.user_id))
+                    kept = PositionStore(self._storage(), self.config.directus_url).load(
+                        event.user_id)
+                    if kept is not None:
+                        self._event_loop.call_soon(self._feed, self.client.read_position_kept,
+                                                   event.user_id, *kept)
+
+    async def _restore(self, user_id: str) -> None:
+        """Send what closed pages of this user left unsent, each outbox by one page."""
+        for storage in (js.localStorage, js.sessionStorage):
+            store = OutboxStore(storage, self.config.directus_url, self._tabs.id)
+            for tab_id in store.tabs(user_id):
+                def take(store=store, tab_id=tab_id) -> None:
+                    if self.client.user_id == user_id and self.client.phase in SIGNED_IN:
+                        entries = store.take(user_id, tab_id)
+                        self._loop.feed(self.client.restore_outbox, user_id, entries)
+                await self._tabs.take_over(tab_id, take)
+
+    def read_up_to(self, message_id) -> None:
+        self._loop.feed(self.client.read_up_to, message_id)
+
+    def _feed(self, method, *args) -> None:
+        self._loop.feed(method, *args)
+
+    def _spawn(self, coroutine) -> None:
+        task = self._event_loop.create_task(coroutine)
+        self._tasks.add(task)  # asyncio keeps only weak references to tasks
+        task.add_done_callback(self._tasks.discard)
+
     def _listen(self, target, kind: str, handler) -> None:
         proxy = create_proxy(handler)
         self._listeners.append(proxy)  # kept for the page's life
@@ -229,6 +310,7 @@ class App:
     # --- Effects: what the core asks for (see chat.loop) -----------------------------
 
     def show(self, events) -> None:
+        self._keep(events)
         ended, self._ended = self._ended, False
         changed = any(isinstance(event, TimelineChanged) for event in events)
         if self._cached and (ended or changed):
@@ -269,9 +351,18 @@ class App:
             self._ended = action.refresh_token is None
 
     def request(self, action: HttpRequest) -> None:
-        task = self._event_loop.create_task(self._http(action))
-        self._tasks.add(task)  # asyncio keeps only weak references to tasks
-        task.add_done_callback(self._tasks.discard)
+        if action.path == "/auth/refresh" and self._remember:
+            self._spawn(self._tabs.refreshing(lambda: self._http(self._newest(action))))
+        else:
+            self._spawn(self._http(action))
+
+    def _newest(self, refresh: HttpRequest) -> HttpRequest:
+        """The refresh with the newest token kept: another tab may have rotated it (under
+        the same lock, which this tab holds now) before the storage event came."""
+        saved = js.localStorage.getItem(self._storage_key)
+        if isinstance(saved, str) and saved and refresh.body is not None:
+            return replace(refresh, body={**refresh.body, "refresh_token": saved})
+        return refresh
 
     def open_socket(self, action: OpenSocket) -> None:
         conn, feed = action.conn, self._loop.feed

@@ -36,6 +36,10 @@ What the client guarantees (docs/RELIABILITY.md has the tests and figures):
 - the user is known from every token taken, however the session started, and nothing
   is queued before it is: a message waiting in the outbox is only ever sent as the
   account that typed it;
+- tabs of one browser kept signed in share the session: one refreshes at a time, with
+  the newest token (the adapter's lock), and the others take the token it brings
+  (``session_elsewhere``); an outbox a closed page left comes back only to its account
+  (``restore_outbox``, shared.py);
 - no password or token in any repr of an action or event (so in no log line or test
   report either);
 - edits, deletes and reactions made here wait in order across disconnects and are done
@@ -89,6 +93,7 @@ from chat.core.events import (
     QuotesChanged,
     Reaction,
     ReactionsChanged,
+    ReadPositionChanged,
     Scrollback,
     ScrollbackChanged,
     SearchChanged,
@@ -110,6 +115,7 @@ from chat.core.phases import (
 from chat.core.protocol import Message
 from chat.core.texts import (
     CORS_REFUSED,
+    ENDED_ELSEWHERE,
     GAVE_UP,
     NO_ACCESS,
     NO_ANSWER,
@@ -123,14 +129,16 @@ from chat.core.texts import (
 )
 
 __all__ = [
-    "CONNECTED", "CORS_REFUSED", "DOWN", "GAVE_UP", "IGNORED", "NO_ACCESS", "NO_ANSWER",
-    "NOT_RESUMED", "OFFLINE_SIGN_IN", "SERVER_BUSY", "SESSION_EXPIRED", "SIGNED_IN",
-    "TRANSITIONS", "UNREACHABLE", "UNREACHABLE_SIGN_IN", "WRONG_PASSWORD",
+    "CONNECTED", "CORS_REFUSED", "DOWN", "ENDED_ELSEWHERE", "GAVE_UP", "IGNORED",
+    "NO_ACCESS", "NO_ANSWER", "NOT_RESUMED", "OFFLINE_SIGN_IN", "SERVER_BUSY",
+    "SESSION_EXPIRED", "SIGNED_IN", "TRANSITIONS", "UNREACHABLE", "UNREACHABLE_SIGN_IN",
+    "WRONG_PASSWORD",
     "Action", "CancelTimer", "ChangesWaiting", "ChatClient", "CloseSocket", "Config",
     "Event", "Failure", "Features",
     "HttpRequest", "InvalidState", "Message", "Method", "Notice", "OpenSocket",
     "OutboxChanged", "OutboxState", "Outgoing", "PeopleChanged", "Person", "Phase",
-    "PhaseChanged", "Quote", "QuotesChanged", "Reaction", "ReactionsChanged", "SaveSession",
-    "Scrollback", "ScrollbackChanged", "SearchChanged", "SearchState", "SendFrame", "SetTimer",
-    "ShowMessage", "TimelineChanged", "Timer", "Trigger",
+    "PhaseChanged", "Quote", "QuotesChanged", "Reaction", "ReactionsChanged",
+    "ReadPositionChanged", "SaveSession", "Scrollback", "ScrollbackChanged",
+    "SearchChanged", "SearchState", "SendFrame", "SetTimer", "ShowMessage", "TimelineChanged",
+    "Timer", "Trigger",
 ]

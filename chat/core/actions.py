@@ -95,6 +95,7 @@ class CloseSocket:
 class Method(Enum):
     GET = "GET"
     POST = "POST"
+    PATCH = "PATCH"
 
 
 class Failure(Enum):
@@ -133,6 +134,7 @@ class Timer(Enum):
     WATCHDOG = "watchdog"  # check that the socket opens, syncs and stays alive
     BUSY = "busy"  # the wait after the server's rate limit
     PROBE = "probe"  # the next reachability probe while waiting
+    READ_POSITION = "read position"  # the next save of the read position is due
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -39,16 +39,18 @@ from chat.core.protocol import MessageId
 from chat.core.requests import CreateMessage, GapRead, Requests, SyncPage
 from chat.core.schema import Capabilities, Schema
 from chat.core.session import Session
+from chat.core.shared import SharedInputs
 from chat.core.sync import Sync
 from chat.core.talk import TalkInputs
 from chat.core.timeline import Timeline
+from chat.core.unread import ReadPosition
 
 log = logging.getLogger("chat")
 
 MAX_MENTIONS = 50  # the server's limit of ids in a message's mentions
 
 
-class ChatClient(TalkInputs):
+class ChatClient(TalkInputs, SharedInputs):
     def __init__(self, config: Config, *, new_id: Callable[[], str],
                  random: Callable[[], float]) -> None:
         self.config = config
@@ -59,6 +61,7 @@ class ChatClient(TalkInputs):
         self._connection = Connection(config, self._out, random)
         self._outbox = Outbox(self._out)
         self._schema = Schema(self._out)
+        self._unread = ReadPosition(self._out, self._schema)
         self._talk = Conversation(self._out, lambda: self._sync.timeline,
                                   lambda: self.user_id, lambda: self._schema.caps)
         self._sync = Sync(config, self._out, self._schema, stored=self._stored,
@@ -201,6 +204,8 @@ class ChatClient(TalkInputs):
                     self._learned(now)
             case Purpose.EDIT_WINDOW:
                 self._talk.window_answer(status, body)
+            case Purpose.READ_POSITION | Purpose.SAVE_POSITION as purpose:
+                self._unread.answered(purpose, status, body, self._session.access_token, now)
 
     def http_failed(self, request_id: int, failure: Failure = Failure.NETWORK, *,
                     now: float) -> None:
@@ -219,6 +224,8 @@ class ChatClient(TalkInputs):
             case Purpose.FIELDS | Purpose.PERMISSIONS:
                 self._schema.unanswered()
                 self._lost(self._unreachable, now)
+            case Purpose.READ_POSITION | Purpose.SAVE_POSITION as purpose:
+                self._unread.unanswered(purpose)
 
     def socket_opened(self, conn: int, *, now: float) -> None:
         if not self._connection.is_current(conn) or not self._fire(Trigger.SOCKET_OPEN):
@@ -277,6 +284,8 @@ class ChatClient(TalkInputs):
             case Timer.BUSY:  # the rate limit's wait is over
                 self._requests.release()
                 self._pump()
+            case Timer.READ_POSITION:
+                self._unread.save(self._session.access_token, now)
             case Timer.PROBE:
                 self._connection.probe_due(self.phase)
 
@@ -328,6 +337,7 @@ class ChatClient(TalkInputs):
         self._session.end(forget=reason is None)
         self._people.reset()
         self._schema.reset()
+        self._unread.reset()
         self._connection.reset()
         self._fire(trigger, reason=reason)
 
@@ -454,6 +464,7 @@ class ChatClient(TalkInputs):
         """A read after the subscription's init was answered: live once none is left."""
         if not self._requests.reading and self._fire(Trigger.SYNCED):
             self._connection.went_live(now)
+            self._unread.live(self._session.access_token)
             if self._schema.caps.users.allowed:
                 self._people.load(self._session.access_token, avatars=self._schema.caps.avatars)
 

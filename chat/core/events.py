@@ -50,6 +50,16 @@ class OutboxChanged:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReadPositionChanged:
+    """The user has read everything up to this message (chat/core/unread.py); also sent
+    once a session when what the server has is known (None: nothing read yet): the
+    view marks messages read only from then on."""
+
+    message_id: MessageId | None
+    created: float | None
+
+
+@dataclass(frozen=True, kw_only=True)
 class Notice:
     text: str
 
@@ -147,6 +157,6 @@ class PeopleChanged:
     people: tuple[Person, ...]
 
 
-Event = (PhaseChanged | TimelineChanged | OutboxChanged | Notice | ScrollbackChanged
-         | SearchChanged | ShowMessage | PeopleChanged | ReactionsChanged | QuotesChanged
-         | ChangesWaiting)
+Event = (PhaseChanged | TimelineChanged | OutboxChanged | ReadPositionChanged | Notice
+         | ScrollbackChanged | SearchChanged | ShowMessage | PeopleChanged | ReactionsChanged
+         | QuotesChanged | ChangesWaiting)

@@ -7,6 +7,7 @@ entry has an owner, the account that typed it, and is never sent as another.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from chat.core.events import OutboxChanged, OutboxState, Outgoing
@@ -67,6 +68,22 @@ class Outbox:
         self._entries.append(_Entry(id=message_id, content=content, mentions=mentions,
                                     reply_to=reply_to))
         self._changed = True
+
+    def restore(self, entries: Iterable[Outgoing]) -> int:
+        """Take back entries a closed page left (failed ones stay failed, the rest wait
+        again), after those here; an id here already is skipped. Returns how many."""
+        taken = 0
+        for entry in entries:
+            if entry.id in self:
+                continue
+            failed = entry.state is OutboxState.FAILED
+            self._entries.append(_Entry(id=entry.id, content=entry.content,
+                                        state=OutboxState.FAILED if failed
+                                        else OutboxState.PENDING,
+                                        error=entry.error if failed else None))
+            taken += 1
+        self._changed = self._changed or taken > 0
+        return taken
 
     def retry(self, message_id: str) -> bool:
         """Queue a failed entry again, after the others waiting. False if none."""

@@ -22,6 +22,8 @@ class Purpose(Enum):
     FIELDS = "fields"  # GET /fields/messages (chat/core/schema.py)
     PERMISSIONS = "permissions"  # GET /permissions/me
     EDIT_WINDOW = "edit window"  # GET /permissions: the rules of update (conversation.py)
+    READ_POSITION = "read position"  # GET the user's row of read_positions (unread.py)
+    SAVE_POSITION = "save position"  # create or update it
 
 
 class Output:

@@ -92,6 +92,11 @@ class Session:
         self.user_id = user_id
         return user_id
 
+    def adopt(self, refresh_token: str) -> None:
+        """Another tab refreshed this session: its token is the newest, the one to use."""
+        if self._refresh is not None:
+            self._refresh = refresh_token
+
     def retry_refresh(self, now: float) -> None:
         """The socket may still be fine: try the refresh again after the next delay of
         its own backoff, sooner while the token is valid (never sooner than a second)."""

@@ -3,6 +3,8 @@ happened and what to do next. Some name the server's URL as ``{url}``."""
 
 WRONG_PASSWORD = "Wrong email or password."
 SESSION_EXPIRED = "Your session has expired. Please sign in again."
+ENDED_ELSEWHERE = ("You were signed out in another tab of this browser. Sign in again to "
+                   "go on; nothing you typed is lost.")
 UNREACHABLE = ("Can't reach the chat server at {url}. Check that it is running; "
                "we keep trying.")
 UNREACHABLE_SIGN_IN = "Can't reach the chat server at {url}. Check that it is running."

@@ -1,6 +1,8 @@
 """The composer: the draft, Enter to send (Shift+Enter for a new line), the length
 counter and what stops a message from going. A draft belongs to the account that typed
-it: another account signing in in the same tab never finds it."""
+it: another account signing in in the same tab never finds it. It is kept in the browser
+as it is typed (``app.drafts``, chat.store) and comes back when its account signs in
+again, after a reload or a closed tab too."""
 
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ class Composer:
         self._listeners = listen([
             (self._form, "submit", self._on_submit),
             (self._draft, "keydown", self._on_key),
-            (self._draft, "input", lambda event: self._count()),
+            (self._draft, "input", lambda event: self._typed()),
         ])
 
     def focus(self) -> None:
@@ -39,17 +41,26 @@ class Composer:
     def owned_by(self, user_id: str) -> None:
         if self._owner not in (None, user_id):
             self._draft.value = ""  # the previous account's draft is not this one's
-            self._count()
         self._owner = user_id
+        if not self._draft.value:
+            self._draft.value = self._app.drafts.load(user_id)
+        self._count()
 
     def forget(self) -> None:
         """Signed out on purpose: leave nothing of this account's typing behind."""
+        if self._owner is not None:
+            self._app.drafts.forget(self._owner)
         self._draft.value = ""
         self._owner = None
         self._count()
 
     def changed(self) -> None:
         """The draft was set from outside (an edit): count it again."""
+        self._count()
+
+    def _typed(self) -> None:
+        if self._owner is not None:
+            self._app.drafts.save(self._owner, self._draft.value)
         self._count()
 
     def _on_key(self, event) -> None:
@@ -77,7 +88,7 @@ class Composer:
         self._draft.value = ""
         if self._picker is not None:
             self._picker.reset()
-        self._count()
+        self._typed()
         self._sent()
 
     def _count(self) -> None:

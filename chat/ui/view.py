@@ -35,6 +35,7 @@ from chat.core import (
     PhaseChanged,
     QuotesChanged,
     ReactionsChanged,
+    ReadPositionChanged,
     TimelineChanged,
 )
 from chat.core.events import Scrollback, ScrollbackChanged, SearchChanged, ShowMessage
@@ -47,10 +48,12 @@ from chat.ui.day_bar import DayBar
 from chat.ui.dom import listen, options
 from chat.ui.mentions import MentionPicker
 from chat.ui.messages import MessageList
+from chat.ui.notify import Notify
 from chat.ui.outbox import OutboxList
 from chat.ui.search import SearchBox
 from chat.ui.sign_in import SignIn
 from chat.ui.status import Status
+from chat.ui.unread import Unread
 from chat.ui.window import Side, Window
 
 AT_BOTTOM = 48  # pixels from the end of the list that still count as "at the bottom"
@@ -89,6 +92,8 @@ class View:
         self._scrollback_error: str | None = None
         self._focus: str | None = None  # a hit to bring into view at the next draw
         self._hit: str | None = None  # the hit shown highlighted
+        self._unread = Unread(by_id, app, self._log, loop)
+        self._notify = Notify(by_id, app, show_message=self._show_message)
 
         self._phase = Phase.SIGNED_OUT
         self._user_id: str | None = None
@@ -110,6 +115,7 @@ class View:
             (self._log, "scroll", self._on_scroll),
             (self._new_messages, "click", lambda event: self._show_newest()),
             (by_id("sign-out"), "click", lambda event: app.sign_out()),
+            (js.document, "visibilitychange", lambda event: self._request_frame()),
             (self._history_retry, "click", lambda event: app.load_older()),
         ])
         # The list shrinks when the draft grows or a phone keyboard opens: keep its end
@@ -138,6 +144,10 @@ class View:
                         if event.reset:
                             self._reset = True
                             self._pending.clear()
+                        elif self._phase == Phase.LIVE:  # arrived live: not history
+                            self._notify.arrived([
+                                m for m in event.upserted
+                                if m.id not in self._window.shown and m.id not in self._pending])
                         for message in event.upserted:
                             self._pending[message.id] = message
                         for message_id in event.removed:
@@ -146,6 +156,9 @@ class View:
                     case OutboxChanged():
                         self._outgoing = event.entries
                         self._outbox_dirty = True
+                        self._request_frame()
+                    case ReadPositionChanged():
+                        self._unread.moved(event)
                         self._request_frame()
                     case Notice():
                         self._status.notice(event.text)
@@ -189,6 +202,7 @@ class View:
             self.sign_in.show(event)
             if event.phase == Phase.SIGNED_OUT:
                 self._status.signed_out()
+                self._unread.reset()
                 if was in SIGNED_IN and event.reason is None:
                     self._composer.forget()
                     self._search.forget()
@@ -209,12 +223,15 @@ class View:
                            self._messages.my_name)
 
     def _set_user(self, user_id: str | None) -> None:
-        self._user_id = self._messages.user_id = self._talk.user_id = user_id
+        self._user_id = self._messages.user_id = self._unread.user_id = user_id
+        self._talk.user_id = user_id
         self._talk.forget()
+        self._notify.owned_by(user_id)
         if user_id is None:
             self._people, self._messages.people = (), {}
             self._show_me()
             return
+        self._unread.reset()
         self._composer.owned_by(user_id)
         self._messages.my_name = None
         self._redraw_all()  # own messages are drawn differently
@@ -229,6 +246,7 @@ class View:
     # --- Scrolling -------------------------------------------------------------------
 
     def _sent(self) -> None:
+        self._unread.sent()
         self._stick = True
         self._request_frame()
 
@@ -237,6 +255,7 @@ class View:
         self._pinned = self._at_bottom()
         if self._pinned:
             self._new_messages.hidden = True
+        self._unread.update(self._window, self._messages, pinned=self._pinned)
         log = self._log
         self._read_older_if_near()
         if log.scrollTop < EDGE and self._window.can_grow(Side.OLDER):
@@ -262,6 +281,12 @@ class View:
             self._window.follow_newest()
             self._stick = True
             self._request_frame()
+
+    def _show_message(self, message_id) -> None:
+        """A notification was clicked: that message, in view."""
+        node = self._messages.node(message_id)
+        if node is not None:
+            node.scrollIntoView(options(block="center"))
 
     def _to_live(self) -> None:
         """The search closed (Escape): back to the newest messages, typing."""
@@ -365,6 +390,7 @@ class View:
             self._scroll_to_end()
         elif added or redraw.newer_outside:
             self._new_messages.hidden = False
+        self._unread.update(window, messages, pinned=pinned)
         self._event_loop.call_soon(self._read_older_if_near)
         self._show_me()  # (the day bar follows scroll events, which every move of the list fires)
 

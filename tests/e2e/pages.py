@@ -38,6 +38,17 @@ PHONE = {"width": 375, "height": 740}
 NETWORK_ERROR = re.compile(
     r"^(Failed to load resource: |WebSocket connection to .* failed|Access to fetch at )")
 
+# An init script that lets a test hide and show the tab: `page.evaluate("chatTest.hide(true)")`
+# (headless Chromium's tabs are always visible).
+HIDEABLE = """
+window.chatTest = {hidden: false, hide(hidden) {
+  this.hidden = hidden; document.dispatchEvent(new Event("visibilitychange")); }};
+Object.defineProperty(Document.prototype, "visibilityState",
+  {configurable: true, get() { return chatTest.hidden ? "hidden" : "visible"; }});
+Object.defineProperty(Document.prototype, "hidden",
+  {configurable: true, get() { return chatTest.hidden; }});
+"""
+
 _open: list[ChatPage] = []  # pages opened by open_chat and not closed yet
 _closed: list[str] = []  # problems of pages closed since the last check_pages()
 
@@ -136,21 +147,45 @@ class ChatPage:
 
 
 def open_chat(browser: Browser, directus, *, viewport: dict = DESKTOP,
-              wait: bool = True, setup=None) -> ChatPage:
+              wait: bool = True, setup=None, init_script: str | None = None,
+              permissions: list[str] | None = None,
+              service_workers: str = "allow") -> ChatPage:
     """A new browser context (its own storage) with the chat page loaded; `setup` is
-    called with the context first (to route requests, say)."""
-    context = browser.new_context(viewport=viewport)
+    called with the context first (to route requests, say), ``init_script`` runs before
+    the page's own scripts, ``permissions`` are granted to it; ``service_workers="block"``
+    keeps a reload from the service worker (whose requests `page.route` never sees)."""
+    context = browser.new_context(viewport=viewport, permissions=permissions or [],
+                                  service_workers=service_workers)
     if setup:
         setup(context)
+    if init_script:
+        context.add_init_script(init_script)
     chat = ChatPage(context.new_page(), directus).load()
     _open.append(chat)
     return chat.wait_ready() if wait else chat
 
 
+def open_tab(chat: ChatPage, *, wait: bool = True) -> ChatPage:
+    """Another tab of the same browser as ``chat`` (the same storage), the chat loaded.
+    ``close_chat(chat)`` closes it too; ``close_tab`` closes only it."""
+    tab = ChatPage(chat.page.context.new_page(), chat.directus).load()
+    _open.append(tab)
+    return tab.wait_ready() if wait else tab
+
+
+def close_tab(tab: ChatPage) -> None:
+    """Close one tab, as a user closes it; what went wrong on it is kept for `check_pages`."""
+    _open.remove(tab)
+    _closed.extend(_described(tab))
+    tab.page.close(run_before_unload=False)
+
+
 def close_chat(chat: ChatPage) -> None:
-    """Close the page's context; what went wrong on it is kept for `check_pages`."""
-    _open.remove(chat)
-    _closed.extend(_described(chat))
+    """Close the page's context (its tabs too); what went wrong on them is kept for
+    `check_pages`."""
+    for tab in [t for t in _open if t.page.context is chat.page.context]:
+        _open.remove(tab)
+        _closed.extend(_described(tab))
     chat.page.context.close()
 
 

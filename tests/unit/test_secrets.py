@@ -34,6 +34,7 @@ def session_with_every_secret() -> tuple[Driver, list[str]]:
     d.frame({"type": "items", "uid": d.frames()[-1]["uid"], "data": [  # reactions
         {"id": "r1", "message": "m1", "emoji": "👍", "user_created": "u-bob"}]})
     d.frame({"type": "items", "uid": d.frames()[-1]["uid"], "data": []})  # quotes
+    d.read_up_to("m1")
     d.ask("find", "hello")  # search, open a hit, reach the first message
     d.answer_read([item("m1", "hello", user="u-alice")])
     d.ask("open_hit", "m1")
