@@ -39,6 +39,7 @@ from chat.core import (
     CloseSocket,
     Config,
     Failure,
+    Features,
     HttpRequest,
     InvalidState,
     Method,
@@ -146,11 +147,31 @@ class App:
         self._remember = remember
         self._loop.feed(self.client.sign_in, email, password)
 
-    def send(self, text: str, mentions: tuple[str, ...] = ()) -> str | None:
-        """Queue a message (``mentions``: ids of the people picked); returns a sentence
-        for people if it cannot be sent."""
+    def send(self, text: str, mentions: tuple[str, ...] = (),
+             reply_to: str | None = None) -> str | None:
+        """Queue a message (``mentions``: ids of the people picked; ``reply_to``: the
+        message it answers); returns a sentence for people if it cannot be sent."""
+        return self._try(self.client.send, text, mentions=mentions, reply_to=reply_to)
+
+    def features(self) -> Features:
+        return self.client.features
+
+    def edit(self, message_id: str, text: str) -> str | None:
+        return self._try(self.client.edit, message_id, text)
+
+    def delete(self, message_id: str) -> str | None:
+        return self._try(self.client.delete, message_id)
+
+    def react(self, message_id: str, emoji: str) -> str | None:
+        return self._try(self.client.react, message_id, emoji)
+
+    def show_original(self, message_id) -> str | None:
+        return self._try(self.client.show_original, message_id)
+
+    def _try(self, method, *args, **kwargs) -> str | None:
+        """Feed a user's input; a sentence for people if the core refused it."""
         try:
-            self._loop.feed(self.client.send, text, mentions=mentions)
+            self._loop.feed(method, *args, **kwargs)
         except ValueError as error:
             return str(error)
         except InvalidState:

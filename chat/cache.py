@@ -76,7 +76,7 @@ class MessageCache:
 # An id is a uuid, or an integer on the tutorial's collection.
 _REQUIRED = {"id": (str, int), "content": str, "created": (int, float)}
 _OPTIONAL = {"updated": (int, float), "user_id": str, "user_name": str, "client_id": str,
-             "user_avatar": str}
+             "user_avatar": str, "reply_to": (str, int)}
 
 
 def _message(row) -> Message | None:

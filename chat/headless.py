@@ -112,8 +112,17 @@ class HeadlessClient:
         """Resume a saved session from its refresh token (does not wait)."""
         self._input(self.client.resume, refresh_token)
 
-    def send(self, text: str) -> str:
-        return self._input(self.client.send, text)
+    def send(self, text: str, reply_to: str | None = None) -> str:
+        return self._input(self.client.send, text, reply_to=reply_to)
+
+    def edit(self, message_id: str, text: str) -> None:
+        self._input(self.client.edit, message_id, text)
+
+    def delete(self, message_id: str) -> None:
+        self._input(self.client.delete, message_id)
+
+    def react(self, message_id: str, emoji: str) -> None:
+        self._input(self.client.react, message_id, emoji)
 
     def sign_out(self) -> None:
         self._input(self.client.sign_out)
@@ -140,8 +149,8 @@ class HeadlessClient:
 
     # --- Effects: what the core asks for (see chat.loop) -------------------------------
 
-    def _input(self, method: Callable[..., Any], *args: Any) -> Any:
-        return self._loop.feed(method, *args)
+    def _input(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        return self._loop.feed(method, *args, **kwargs)
 
     def show(self, events: list[core.Event]) -> None:
         for event in events:

@@ -62,6 +62,15 @@ window.chatDom = (function () {
       node.append(meta, text(content, parts, me));
       return node;
     },
+    // The "⋯" button that opens a message's menu (chat/ui/conversation.py), in one call.
+    actionsButton(node, label) {
+      const button = el("button", "msg-actions", "⋯");
+      button.type = "button";
+      button.setAttribute("aria-haspopup", "menu");
+      button.setAttribute("aria-expanded", "false");
+      button.setAttribute("aria-label", label);
+      node.append(button);  // not in .meta: a continued message hides its meta
+    },
     avatar,
     // Shows an avatar image (a blob URL) in an avatar element, over its initials.
     showAvatar(node, url) {

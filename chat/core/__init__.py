@@ -13,7 +13,8 @@ for every adapter)::
         ...  # OpenSocket, SendFrame, CloseSocket, HttpRequest, SetTimer, CancelTimer, SaveSession
     for event in client.take_events():
         ...  # PhaseChanged, TimelineChanged, OutboxChanged, Notice, ScrollbackChanged,
-             # SearchChanged, ShowMessage
+             # SearchChanged, ShowMessage, and where the server
+             # has them: ReactionsChanged, QuotesChanged, ChangesWaiting
     client.history.load_older(now=...)    # scrollback and search: the user's inputs there
 
 What the client guarantees (docs/RELIABILITY.md has the tests and figures):
@@ -41,6 +42,9 @@ What the client guarantees (docs/RELIABILITY.md has the tests and figures):
   (``restore_outbox``, shared.py);
 - no password or token in any repr of an action or event (so in no log line or test
   report either);
+- edits, deletes and reactions made here wait in order across disconnects and are done
+  exactly once (conversation.py); one reactions subscription per socket, and the
+  reactions of every page read, so nothing done while away is missing;
 - at most one ``items`` request in flight, because Directus 11 sends error frames for
   them without the uid;
 - after every (re)connect the newest page is merged and any larger gap read from where
@@ -76,6 +80,7 @@ from chat.core.actions import (
 from chat.core.client import ChatClient
 from chat.core.config import Config
 from chat.core.events import (
+    ChangesWaiting,
     Event,
     Notice,
     OutboxChanged,
@@ -84,6 +89,10 @@ from chat.core.events import (
     PeopleChanged,
     Person,
     PhaseChanged,
+    Quote,
+    QuotesChanged,
+    Reaction,
+    ReactionsChanged,
     ReadPositionChanged,
     Scrollback,
     ScrollbackChanged,
@@ -92,6 +101,7 @@ from chat.core.events import (
     ShowMessage,
     TimelineChanged,
 )
+from chat.core.features import Features
 from chat.core.phases import (
     CONNECTED,
     DOWN,
@@ -123,10 +133,12 @@ __all__ = [
     "NO_ACCESS", "NO_ANSWER", "NOT_RESUMED", "OFFLINE_SIGN_IN", "SERVER_BUSY",
     "SESSION_EXPIRED", "SIGNED_IN", "TRANSITIONS", "UNREACHABLE", "UNREACHABLE_SIGN_IN",
     "WRONG_PASSWORD",
-    "Action", "CancelTimer", "ChatClient", "CloseSocket", "Config", "Event", "Failure",
+    "Action", "CancelTimer", "ChangesWaiting", "ChatClient", "CloseSocket", "Config",
+    "Event", "Failure", "Features",
     "HttpRequest", "InvalidState", "Message", "Method", "Notice", "OpenSocket",
     "OutboxChanged", "OutboxState", "Outgoing", "PeopleChanged", "Person", "Phase",
-    "PhaseChanged", "ReadPositionChanged", "SaveSession", "Scrollback", "ScrollbackChanged",
+    "PhaseChanged", "Quote", "QuotesChanged", "Reaction", "ReactionsChanged",
+    "ReadPositionChanged", "SaveSession", "Scrollback", "ScrollbackChanged",
     "SearchChanged", "SearchState", "SendFrame", "SetTimer", "ShowMessage", "TimelineChanged",
     "Timer", "Trigger",
 ]

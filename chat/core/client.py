@@ -19,6 +19,7 @@ from chat.core import protocol, texts
 from chat.core.actions import Action, Failure, Timer
 from chat.core.config import Config
 from chat.core.connection import Connection
+from chat.core.conversation import Conversation
 from chat.core.events import Event, Notice, Outgoing, PhaseChanged
 from chat.core.history import History
 from chat.core.outbox import Outbox, content_of
@@ -40,6 +41,7 @@ from chat.core.schema import Capabilities, Schema
 from chat.core.session import Session
 from chat.core.shared import SharedInputs
 from chat.core.sync import Sync
+from chat.core.talk import TalkInputs
 from chat.core.timeline import Timeline
 from chat.core.unread import ReadPosition
 
@@ -48,7 +50,7 @@ log = logging.getLogger("chat")
 MAX_MENTIONS = 50  # the server's limit of ids in a message's mentions
 
 
-class ChatClient(SharedInputs):
+class ChatClient(TalkInputs, SharedInputs):
     def __init__(self, config: Config, *, new_id: Callable[[], str],
                  random: Callable[[], float]) -> None:
         self.config = config
@@ -60,10 +62,13 @@ class ChatClient(SharedInputs):
         self._outbox = Outbox(self._out)
         self._schema = Schema(self._out)
         self._unread = ReadPosition(self._out, self._schema)
-        self._sync = Sync(config, self._out, self._schema, stored=self._stored)
+        self._talk = Conversation(self._out, lambda: self._sync.timeline,
+                                  lambda: self.user_id, lambda: self._schema.caps)
+        self._sync = Sync(config, self._out, self._schema, stored=self._stored,
+                          merged=self._talk.merged, deleted=self._talk.removed)
         self._history = History(self._out, self._sync, pump=self._pump)
         self._requests = Requests(config, self._out, self._outbox, self._sync, self._schema,
-                                  self._history, self._connection.send)
+                                  self._history, self._talk, self._connection.send)
         self._people = People(self._out)
 
     # --- Drains, and what may be read -------------------------------------------------------
@@ -129,12 +134,15 @@ class ChatClient(SharedInputs):
         self._session.sign_out()
         self._outbox.clear()
         self._sync.clear()
+        self._talk.clear()
         self._history.clear()
         self._end_session(Trigger.SIGN_OUT, None)
 
-    def send(self, text: str, *, mentions: tuple[str, ...] = (), now: float) -> str:
+    def send(self, text: str, *, mentions: tuple[str, ...] = (), now: float,
+             reply_to: str | None = None) -> str:
         """Queue a message and return its id; ``mentions``: ids of the users picked
-        (sent where the server has mentions, at most MAX_MENTIONS). Raises ValueError
+        (sent where the server has mentions, at most MAX_MENTIONS); ``reply_to``: the id
+        of the one it answers (where the server has replies). Raises ValueError
         with a sentence for people if the text is empty or too long, or if the session's
         user is not known yet (a resumed session that has not reached the server): every
         message waiting in the outbox has an owner, so it is never sent as another
@@ -147,7 +155,8 @@ class ChatClient(SharedInputs):
                                        self._schema.caps.max_length or self.config.max_length))
         message_id = self._new_id()
         picked = tuple(dict.fromkeys(m for m in mentions if isinstance(m, str) and m))
-        self._outbox.add(message_id, content, picked[:MAX_MENTIONS])
+        self._outbox.add(message_id, content, picked[:MAX_MENTIONS],
+                         reply_to if self.features.replies else None)
         self._pump()
         return message_id
 
@@ -193,6 +202,8 @@ class ChatClient(SharedInputs):
             case Purpose.FIELDS | Purpose.PERMISSIONS as purpose:
                 if self._schema.answer(purpose, status, body):
                     self._learned(now)
+            case Purpose.EDIT_WINDOW:
+                self._talk.window_answer(status, body)
             case Purpose.READ_POSITION | Purpose.SAVE_POSITION as purpose:
                 self._unread.answered(purpose, status, body, self._session.access_token, now)
 
@@ -236,14 +247,15 @@ class ChatClient(SharedInputs):
             case protocol.AuthError():
                 self._on_auth_error(frame, now)
             case protocol.SubscriptionEvent():
-                if self._sync.take(frame):
+                if not self._talk.reactions.take(frame) and self._sync.take(frame):
+                    self._talk.subscribe(self._connection.send)
                     # The first page. Directus reads it before it registers the
                     # subscription: a message created in between is in neither. One read
                     # of everything newer than the page (with the overlap) closes that
                     # window before the outbox goes; live once it is answered. (A larger
                     # gap is read the same way.)
                     self._requests.queue(GapRead(self._sync.read_since()))
-                    self._pump()
+                self._pump()  # an event may want a read (a reply's quote)
             case protocol.ItemsReply():
                 self._on_items(frame, now)
             case protocol.RequestError():
@@ -313,6 +325,7 @@ class ChatClient(SharedInputs):
             return False
         if self._outbox.own(user_id):
             self._sync.clear()  # another account: the previous one's chat is not theirs
+            self._talk.clear()
             self._history.clear()
         return True
 
@@ -349,6 +362,7 @@ class ChatClient(SharedInputs):
             self._out.emit(Notice(text=text))
         if self.phase is Phase.CONNECTING and self._connection.conn is None:
             self._connection.open(now)
+        self._talk.ask_window(self._session.access_token)
 
     def _lost(self, reason: str, now: float) -> None:
         """Drop the socket (if any) and schedule the next attempt."""
@@ -367,6 +381,7 @@ class ChatClient(SharedInputs):
         self._requests.clear()
         self._sync.unsubscribe()
         self._outbox.unsend()
+        self._talk.unsend()
 
     def _watch(self, now: float) -> None:
         live = self.phase is Phase.LIVE
@@ -478,5 +493,6 @@ class ChatClient(SharedInputs):
         """Turn the changes collected since the last flush into events."""
         self._sync.flush()
         self._outbox.flush()
+        self._talk.flush()
         self._history.flush()
 

@@ -40,6 +40,7 @@ class Outgoing:
     content: str
     state: OutboxState
     error: str | None = None
+    reply_to: str | None = None
     mentions: tuple[str, ...] = ()  # ids of the users mentioned
 
 
@@ -61,6 +62,46 @@ class ReadPositionChanged:
 @dataclass(frozen=True, kw_only=True)
 class Notice:
     text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reaction:
+    """One user's emoji under a message."""
+
+    id: str
+    message: MessageId
+    emoji: str
+    user_id: str | None = None
+    user_name: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReactionsChanged:
+    """The reactions now under each of these messages (oldest first)."""
+
+    messages: tuple[tuple[str, tuple[Reaction, ...]], ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Quote:
+    """What a reply quotes of a message that is not in the timeline."""
+
+    id: str
+    author: str | None = None
+    content: str | None = None
+    deleted: bool = False  # the original is gone (or never existed)
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuotesChanged:
+    quotes: tuple[Quote, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangesWaiting:
+    """The messages with an edit or a delete made here and not yet done by the server."""
+
+    message_ids: tuple[str, ...]
 
 
 class Scrollback(Enum):
@@ -117,4 +158,5 @@ class PeopleChanged:
 
 
 Event = (PhaseChanged | TimelineChanged | OutboxChanged | ReadPositionChanged | Notice
-         | ScrollbackChanged | SearchChanged | ShowMessage | PeopleChanged)
+         | ScrollbackChanged | SearchChanged | ShowMessage | PeopleChanged | ReactionsChanged
+         | QuotesChanged | ChangesWaiting)

@@ -130,6 +130,13 @@ class History:
         self._reach_target()
         self._pump()
 
+    def reach(self, message: Message) -> None:
+        """Show ``message`` (one a reply quotes) with the messages around it, reading
+        back to it first if it is older than the messages loaded, as for a hit."""
+        self._target = message
+        self._reach_target()
+        self._pump()
+
     def end_search(self, *, now: float) -> None:
         """The user closed the search: forget it and any hit still being read back to."""
         self.search, self._search_wanted, self._target = None, False, None

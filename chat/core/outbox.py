@@ -30,13 +30,14 @@ def content_of(text: str, max_length: int) -> str:
 class _Entry:
     id: str
     content: str
+    reply_to: str | None = None
     state: OutboxState = OutboxState.PENDING
     error: str | None = None
     mentions: tuple[str, ...] = ()
 
     def snapshot(self) -> Outgoing:
         return Outgoing(id=self.id, content=self.content, state=self.state, error=self.error,
-                        mentions=self.mentions)
+                        reply_to=self.reply_to, mentions=self.mentions)
 
 
 class Outbox:
@@ -62,8 +63,10 @@ class Outbox:
 
     # --- What the user does ---------------------------------------------------------------
 
-    def add(self, message_id: str, content: str, mentions: tuple[str, ...] = ()) -> None:
-        self._entries.append(_Entry(id=message_id, content=content, mentions=mentions))
+    def add(self, message_id: str, content: str, mentions: tuple[str, ...] = (),
+            reply_to: str | None = None) -> None:
+        self._entries.append(_Entry(id=message_id, content=content, mentions=mentions,
+                                    reply_to=reply_to))
         self._changed = True
 
     def restore(self, entries: Iterable[Outgoing]) -> int:

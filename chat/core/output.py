@@ -21,6 +21,7 @@ class Purpose(Enum):
     PEOPLE = "people"
     FIELDS = "fields"  # GET /fields/messages (chat/core/schema.py)
     PERMISSIONS = "permissions"  # GET /permissions/me
+    EDIT_WINDOW = "edit window"  # GET /permissions: the rules of update (conversation.py)
     READ_POSITION = "read position"  # GET the user's row of read_positions (unread.py)
     SAVE_POSITION = "save position"  # create or update it
 

@@ -51,6 +51,7 @@ class Message:
     user_id: str | None = None
     user_name: str | None = None
     client_id: str | None = None
+    reply_to: MessageId | None = None  # the id of the message this one answers
     user_avatar: str | None = None  # the author's avatar file id
     mentions: tuple[str, ...] = ()  # ids of the users mentioned
 
@@ -105,6 +106,7 @@ def parse_message(item: Any) -> Message | None:
     elif isinstance(user, str):
         # Without read access to directus_users the relation arrives as a bare id.
         user_id = user
+    reply_to = item.get("reply_to")
     return Message(
         id=message_id,
         content=content,
@@ -113,6 +115,8 @@ def parse_message(item: Any) -> Message | None:
         user_id=user_id,
         user_name=user_name,
         client_id=item["client_id"] if isinstance(item.get("client_id"), str) else None,
+        reply_to=reply_to if isinstance(reply_to, str | int) and not isinstance(reply_to, bool)
+        else None,
         user_avatar=avatar,
         mentions=parse_mentions(item.get("mentions")),
     )
@@ -266,12 +270,15 @@ def encode_query(uid: str, *, limit: int, where: dict[str, Any] | None,
 
 
 def encode_create(uid: str, message_id: str, content: str, *, key: str | None = "id",
+                  reply_to: MessageId | None = None,
                   mentions: tuple[str, ...] = (),
                   fields: tuple[str, ...] = MESSAGE_FIELDS) -> str:
     """Create a message, its client-made ``message_id`` in the field ``key`` (None: sent
     without one; the server picks its integer id); ``mentions`` (user ids) go as the
     csv field's "id,id"."""
     data = {"content": content} if key is None else {key: message_id, "content": content}
+    if reply_to is not None:
+        data["reply_to"] = reply_to
     if mentions:
         data["mentions"] = ",".join(mentions)
     return _dump({
@@ -282,6 +289,19 @@ def encode_create(uid: str, message_id: str, content: str, *, key: str | None = 
         "data": data,
         "query": {"fields": list(fields)},
     })
+
+
+def encode_update(uid: str, message_id: str, content: str, *,
+                  fields: tuple[str, ...] = MESSAGE_FIELDS) -> str:
+    """Edit a message's text; the reply is the stored row."""
+    return _dump({"type": "items", "collection": COLLECTION, "action": "update",
+                  "uid": uid, "id": message_id, "data": {"content": content},
+                  "query": {"fields": list(fields)}})
+
+
+def encode_delete(uid: str, message_id: str) -> str:
+    return _dump({"type": "items", "collection": COLLECTION, "action": "delete",
+                  "uid": uid, "id": message_id})
 
 
 def encode_subscribe(uid: str, *, limit: int, fields: tuple[str, ...] = MESSAGE_FIELDS) -> str:

@@ -17,9 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
-from chat.core import history, protocol
+from chat.core import conversation, history, protocol
 from chat.core.actions import Timer
 from chat.core.config import Config
+from chat.core.conversation import Conversation
 from chat.core.events import Notice
 from chat.core.history import History, OlderPage, SearchPage
 from chat.core.outbox import Outbox
@@ -39,6 +40,7 @@ class CreateMessage:
     kind: ClassVar[str] = "create"
     message_id: str
     content: str
+    reply_to: str | None = None
     mentions: tuple[str, ...] = ()
 
 
@@ -66,16 +68,19 @@ class GapRead:
     since: float | None
 
 
-Request = CreateMessage | ReadBack | SyncPage | GapRead | OlderPage | SearchPage
+Request = (CreateMessage | ReadBack | SyncPage | GapRead | OlderPage | SearchPage
+           | conversation.Request)
 Read = SyncPage | GapRead
 
 
-def encode(request: Request, uid: str, config: Config, caps: Capabilities) -> str:
+def encode(request: Request, uid: str, config: Config, caps: Capabilities,
+           talk: Conversation) -> str:
     fields = caps.message_fields
     match request:
         case CreateMessage():
             return protocol.encode_create(uid, request.message_id, request.content,
-                                          key=caps.key_field, fields=fields,
+                                          key=caps.key_field, reply_to=request.reply_to,
+                                          fields=fields,
                                           mentions=request.mentions if caps.mentions else ())
         case ReadBack():
             return protocol.encode_read(uid, limit=1, ids=(request.message_id,),
@@ -87,6 +92,8 @@ def encode(request: Request, uid: str, config: Config, caps: Capabilities) -> st
                                         fields=fields)
         case OlderPage() | SearchPage():
             return history.encode(request, uid, fields)
+        case _:
+            return talk.encode(request, uid)
 
 
 @dataclass
@@ -98,12 +105,14 @@ class _InFlight:
 
 class Requests:
     def __init__(self, config: Config, out: Output, outbox: Outbox, sync: Sync,
-                 schema: Schema, history: History, send: Callable[[str], None]) -> None:
+                 schema: Schema, history: History, talk: Conversation,
+                 send: Callable[[str], None]) -> None:
         self._config = config
         self._schema = schema
         self._out = out
         self._outbox = outbox
         self._sync = sync
+        self._talk = talk
         self._history = history
         self._send = send
         self.rate = RateLimit.OPEN
@@ -151,17 +160,24 @@ class Requests:
             request = self._reads.pop(0)
         elif (asked := self._history.next_request()) is not None:
             request = asked
+        elif (asked := self._talk.next_request()) is not None:
+            request = asked
         elif (entry := self._outbox.next_to_send()) is not None:
-            request = CreateMessage(entry.id, entry.content, entry.mentions)
+            request = CreateMessage(entry.id, entry.content, reply_to=entry.reply_to,
+                                    mentions=entry.mentions)
         if request is not None:
             self._in_flight = _InFlight(request, uid=self._out.uid(request.kind))
-            self._send(encode(request, self._in_flight.uid, self._config, self._schema.caps))
+            self._send(self._encode(self._in_flight))
+
+    def _encode(self, in_flight: _InFlight) -> str:
+        return encode(in_flight.request, in_flight.uid, self._config, self._schema.caps,
+                      self._talk)
 
     # --- Answers --------------------------------------------------------------------------
 
     def answer(self, frame: protocol.ItemsReply) -> Request | None:
         """Take in a reply; returns the request in flight it answers, if it does."""
-        if isinstance(frame.data, dict):
+        if isinstance(frame.data, dict) and (frame.uid or "").startswith(CreateMessage.kind):
             self._sync.item(frame.data)  # a create's stored row, whatever its uid
         if self._in_flight is None or frame.uid != self._in_flight.uid:
             return None
@@ -186,6 +202,8 @@ class Requests:
                 self._sync.gap(items)
             case OlderPage() | SearchPage():
                 self._history.answered(request, items)
+            case _:
+                self._talk.answer(request, frame.data, self._sync)
         return request
 
     def refuse(self, frame: protocol.RequestError) -> Request | None:
@@ -211,6 +229,8 @@ class Requests:
                 # A refused create, or a failed read-back (stored or not is unknown): the
                 # user may retry, and the id keeps a retry from storing it twice.
                 self._outbox.fail(request.message_id, f"Not sent: {frame.message or frame.code}")
+            case _:
+                self._talk.refuse(request, frame.code, frame.message)
         return request
 
     def expire(self, now: float) -> bool:
@@ -229,6 +249,9 @@ class Requests:
             return False
         request = self._take()
         log.warning("no answer to a %s request", request.kind)
+        if isinstance(request, conversation.Change):
+            self._talk.expire(request)
+            return False
         if isinstance(request, OlderPage | SearchPage):  # the user may ask again
             self._history.failed(request, NO_ANSWER_READ)
             return False
@@ -260,5 +283,4 @@ class Requests:
         if self._in_flight is not None:
             self._in_flight.uid = self._out.uid(self._in_flight.request.kind)
             self._in_flight.noticed_at = None
-            self._send(encode(self._in_flight.request, self._in_flight.uid, self._config,
-                              self._schema.caps))
+            self._send(self._encode(self._in_flight))

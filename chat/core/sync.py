@@ -19,7 +19,7 @@ from chat.core.config import Config
 from chat.core.events import TimelineChanged
 from chat.core.output import Output
 from chat.core.phases import Subscription
-from chat.core.protocol import Message
+from chat.core.protocol import Message, MessageId
 from chat.core.schema import Schema
 from chat.core.timeline import Timeline
 
@@ -28,13 +28,19 @@ log = logging.getLogger("chat")
 
 class Sync:
     def __init__(self, config: Config, out: Output, schema: Schema,
-                 stored: Callable[[str | int], None]) -> None:
+                 stored: Callable[[str | int], None],
+                 merged: Callable[[Message, bool], None] = lambda message, live: None,
+                 deleted: Callable[[MessageId], None] = lambda message_id: None) -> None:
         """``stored(key)`` is called with the client key (``Message.key``) of every
-        message the server shows stored."""
+        message the server shows stored, ``merged(message, live)`` for every message
+        merged (``live``: from an event or a reply, else from a read),
+        ``deleted(message_id)`` for every message deleted."""
         self._config = config
         self._schema = schema
         self._out = out
         self._stored = stored
+        self._merged = merged
+        self._deleted = deleted
         self.timeline = Timeline()
         self.state = Subscription.NONE
         self._uid: str | None = None
@@ -77,15 +83,21 @@ class Sync:
         if frame.event in ("create", "update"):
             page = self._parse(frame.data if isinstance(frame.data, list) else [frame.data])
             for message in page:
-                self._upsert(message)
+                self._upsert(message, live=True)
             if page:  # events come in the server's order: nothing before them is missing
                 self.timeline.mark_complete(max(m.created for m in page))
         elif frame.event == "delete":
             for raw in frame.data if isinstance(frame.data, list) else [frame.data]:
                 message_id = self._known(raw)
-                if message_id is not None and self.timeline.remove(message_id):
-                    self._changed[message_id] = None
+                if message_id is not None:
+                    self.delete(message_id)
         return False
+
+    def delete(self, message_id: MessageId) -> None:
+        """The server deleted this message (an event, or the reply to our delete)."""
+        if self.timeline.remove(message_id):
+            self._changed[message_id] = None
+            self._deleted(message_id)
 
     def _frame(self) -> str:
         assert self._uid is not None
@@ -120,8 +132,8 @@ class Sync:
         seen = {m.id for m in page}
         oldest = min(m.sort_key for m in page) if full else (0.0, "")
         for message_id in self.timeline.ids_from(oldest):
-            if message_id not in seen and self.timeline.remove(message_id):
-                self._changed[message_id] = None
+            if message_id not in seen:
+                self.delete(message_id)
         for message in page:
             self._upsert(message)
         if full and complete is not None and complete < oldest[0]:
@@ -158,7 +170,7 @@ class Sync:
         if message is None:
             log.warning("ignored a malformed message")
             return
-        self._upsert(message)
+        self._upsert(message, live=True)
 
     def clear(self) -> None:
         """Forget every message (signed out, or another account signed in)."""
@@ -185,7 +197,8 @@ class Sync:
             log.warning("ignored %d malformed messages", page.count(None))
         return [m for m in page if m is not None]
 
-    def _upsert(self, message: Message) -> None:
+    def _upsert(self, message: Message, *, live: bool = False) -> None:
         if self.timeline.upsert(message):
             self._changed[message.id] = message
         self._stored(message.key)
+        self._merged(message, live)

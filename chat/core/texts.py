@@ -32,6 +32,13 @@ NOT_RESUMED = ("Not sent: your session has not reached the server yet. Your text
                "here; send it once connected.")
 TYPE_FIRST = "Type a message first."
 TOO_LONG = "Messages can be at most {limit:,} characters; this one has {length:,}."
+EDIT_REFUSED = "Not saved: the server refused this change ({why})."
+EDIT_WINDOW_PASSED = ("Not saved: this message can no longer be changed (messages can be "
+                      "edited or deleted for {minutes} minutes after sending).")
+CHANGE_UNANSWERED = "Not saved: the server did not answer. Try again."
+REACTION_REFUSED = "Your reaction was not saved: {why}."
+CANNOT_CHANGE = "This message can no longer be edited or deleted."
+ORIGINAL_GONE = "The original message was deleted."
 READ_FAILED = "Could not load older messages ({why}). Scroll up to try again."
 SEARCH_FAILED = "Search failed ({why}). Try again."
 NO_ANSWER_READ = "the server did not answer"

@@ -25,6 +25,10 @@ class Composer:
         self._form, self._draft = by_id("composer"), by_id("draft")
         self._counter, self._error = by_id("counter"), by_id("composer-error")
         self._owner: str | None = None
+        # Replaced by chat.ui.conversation: where a submitted text goes (a reply, an
+        # edit), and the keys it handles first (Up arrow, Escape).
+        self.submit: Callable[[str, tuple[str, ...]], str | None] = app.send
+        self.intercept: Callable[[object], bool] = lambda event: False
         self._listeners = listen([
             (self._form, "submit", self._on_submit),
             (self._draft, "keydown", self._on_key),
@@ -50,13 +54,17 @@ class Composer:
         self._owner = None
         self._count()
 
+    def changed(self) -> None:
+        """The draft was set from outside (an edit): count it again."""
+        self._count()
+
     def _typed(self) -> None:
         if self._owner is not None:
             self._app.drafts.save(self._owner, self._draft.value)
         self._count()
 
     def _on_key(self, event) -> None:
-        if self._picker is not None and self._picker.key(event):
+        if (self._picker is not None and self._picker.key(event)) or self.intercept(event):
             return
         # Enter sends, Shift+Enter adds a line; never while an input method composes text.
         if event.key == "Enter" and not event.shiftKey and not event.isComposing:
@@ -72,7 +80,7 @@ class Composer:
         if not text.strip():
             return
         mentions = self._picker.mentions(text) if self._picker is not None else ()
-        error = self._app.send(text, mentions)
+        error = self.submit(text, mentions)
         if error:
             self._error.textContent = error
             self._error.hidden = False

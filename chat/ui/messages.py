@@ -71,6 +71,7 @@ class MessageList:
         self._days: dict[date, _Day] = {}
         self._day_order: list[date] = []
         self._recent: dict[str, tuple[object, float]] = {}  # nodes with relative times
+        self.decorate = lambda node, message: None  # chat.ui.conversation's additions
         self._loop.call_later(TICK, self._tick)
 
     def days(self) -> list[tuple[object, object]]:
@@ -162,6 +163,7 @@ class MessageList:
             element = node.querySelector(".avatar")
             self._avatar_of[message.id] = (file_id, element)
             self._avatars.use(file_id, element)
+        self.decorate(node, message)
         if now - message.created < RECENT:
             self._recent[message.id] = (node, message.created)
         return node

@@ -25,6 +25,7 @@ from pyscript.ffi import create_proxy
 
 from chat.core import (
     SIGNED_IN,
+    ChangesWaiting,
     Notice,
     OutboxChanged,
     Outgoing,
@@ -32,6 +33,8 @@ from chat.core import (
     Person,
     Phase,
     PhaseChanged,
+    QuotesChanged,
+    ReactionsChanged,
     ReadPositionChanged,
     TimelineChanged,
 )
@@ -40,6 +43,7 @@ from chat.core.protocol import Message
 from chat.ui.account import Account
 from chat.ui.avatars import Avatars
 from chat.ui.composer import Composer
+from chat.ui.conversation import TalkView
 from chat.ui.day_bar import DayBar
 from chat.ui.dom import listen, options
 from chat.ui.mentions import MentionPicker
@@ -79,6 +83,8 @@ class View:
         self._outbox = OutboxList(by_id("outbox"), app)
         self._search = SearchBox(by_id, app, loop, closed=self._to_live)
         self._window = Window()
+        self._talk = TalkView(by_id, app, self._messages, lambda: self._window.shown,
+                              self._composer, self._status.notice)
         self._app, self._event_loop = app, loop
         self._history_status, self._history_text = by_id("history-status"), by_id("history-text")
         self._history_retry = by_id("history-retry")
@@ -156,6 +162,8 @@ class View:
                         self._request_frame()
                     case Notice():
                         self._status.notice(event.text)
+                    case ReactionsChanged() | QuotesChanged() | ChangesWaiting():
+                        self._talk.apply(event)
                     case ScrollbackChanged():
                         self._scrollback, self._scrollback_error = event.state, event.error
                         self._request_frame()
@@ -216,6 +224,8 @@ class View:
 
     def _set_user(self, user_id: str | None) -> None:
         self._user_id = self._messages.user_id = self._unread.user_id = user_id
+        self._talk.user_id = user_id
+        self._talk.forget()
         self._notify.owned_by(user_id)
         if user_id is None:
             self._people, self._messages.people = (), {}
@@ -330,6 +340,7 @@ class View:
         added = older = False  # new messages after the newest shown, before the oldest
         shown = window.shown
         newest, oldest = shown.newest(), shown.get(shown.key_at(0)[1]) if len(shown) else None
+        changed = self._pending
         for message_id, message in self._pending.items():
             if message is None:
                 window.remove(message_id)
@@ -339,6 +350,8 @@ class View:
         self._pending = {}
         for message_id in window.take_stale():
             messages.drop(message_id)
+        for message_id in changed:  # replies quote it
+            self._talk.original_changed(message_id)
         # Growing the window moves what the reader looks at: keep a node that stays
         # (the oldest drawn when growing upwards, the newest downwards) where it was.
         # An older page read while the oldest is drawn grows it upwards too.

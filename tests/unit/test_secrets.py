@@ -13,25 +13,35 @@ import typing
 from chat import core as c
 
 from .driver import WITH_PEOPLE, Driver, item, token
+from .test_conversation import FEATURE_FIELDS, FEATURE_PERMISSIONS
 
 PASSWORD = "hunter2-password"
 
 
 def session_with_every_secret() -> tuple[Driver, list[str]]:
-    """Sign in, refresh, send (into the rate limit), sign out: every kind of action and
+    """Sign in, refresh, edit, send (into the rate limit), sign out: every kind of action and
     event goes through, with every password and token. Returns the driver and the
     secrets it saw."""
-    d = Driver(**WITH_PEOPLE)
+    features = FEATURE_PERMISSIONS["data"]
+    d = Driver(fields={"data": [*FEATURE_FIELDS["data"], *WITH_PEOPLE["fields"]["data"][-1:]]},
+               permissions={"data": {
+                   **features, **WITH_PEOPLE["permissions"]["data"],
+                   "messages": {**features["messages"], "create": {
+                       "access": "full", "fields": ["content", "id", "mentions", "reply_to"]}}}})
     d.sign_in("alice@example.com", PASSWORD)
     d.answer_http(200, d.tokens_body())
-    d.connect(history=[item("m1", "hello")])
+    d.connect(history=[item("m1", "hello", user="u-alice") | {"reply_to": "m0"}])
+    d.frame({"type": "items", "uid": d.frames()[-1]["uid"], "data": [  # reactions
+        {"id": "r1", "message": "m1", "emoji": "👍", "user_created": "u-bob"}]})
+    d.frame({"type": "items", "uid": d.frames()[-1]["uid"], "data": []})  # quotes
     d.read_up_to("m1")
     d.ask("find", "hello")  # search, open a hit, reach the first message
-    d.answer_read([item("m1", "hello")])
+    d.answer_read([item("m1", "hello", user="u-alice")])
     d.ask("open_hit", "m1")
     d.answer_read([])
     d.advance(720)  # the refresh falls due
     d.answer_http(200, d.tokens_body())
+    d.edit("m1", "changed")
     d.send("hello")
     d.frame({"type": "server", "status": "error", "error": {"code": "REQUESTS_EXCEEDED"}})
     d.sign_out()
@@ -45,10 +55,11 @@ def test_every_action_and_event_carrying_a_secret_has_a_masked_repr(caplog):
     kinds = {type(x) for x in carriers}
     assert kinds == {c.HttpRequest, c.SendFrame, c.SaveSession}, kinds
     paths = {x.path for x in carriers if isinstance(x, c.HttpRequest)}
-    # The schema's questions and the people's read carry the access token as their bearer.
+    # The schema's questions, the people's read and the edit window's carry the access
+    # token as their bearer.
     assert {p.partition("?")[0] for p in paths} == {
         "/auth/login", "/auth/refresh", "/auth/logout", "/fields/messages",
-        "/permissions/me", "/users"}
+        "/permissions/me", "/users", "/permissions"}
     caplog.set_level(logging.DEBUG)
     for x in carriers:
         logging.getLogger("chat").info("did %s, %r", x, x)
