@@ -201,6 +201,9 @@ class App:
     def more_results(self) -> None:
         self._loop.feed(self.client.history.more_results)
 
+    def jump_to_unread(self) -> None:
+        self._loop.feed(self.client.jump_to_unread)
+
     def open_hit(self, message_id: str) -> None:
         self._loop.feed(self.client.history.open_hit, message_id)
 

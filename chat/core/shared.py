@@ -1,6 +1,6 @@
 """The inputs about what this browser keeps beyond one page: the session another tab
 of the same browser moved on, the outbox an earlier page left behind and the read
-position it kept; and the reader's own progress (``read_up_to``).
+position it kept; and the reader's own progress (``read_up_to``, ``jump_to_unread``).
 
 Mixed into ``ChatClient`` (client.py composes the parts these use). Several tabs kept
 signed in share one single-use refresh token: the adapter refreshes under a lock that
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from chat.core import texts
 from chat.core.events import Outgoing
 from chat.core.phases import Phase, Trigger
-from chat.core.protocol import MessageId
+from chat.core.protocol import Message, MessageId
 
 if TYPE_CHECKING:
     from chat.core.client import ChatClient
@@ -56,6 +56,18 @@ class SharedInputs:
         if message is not None:
             self._unread.read_up_to(message.id, message.created,
                                     self._session.access_token, now)
+
+    def jump_to_unread(self: ChatClient, *, now: float) -> None:
+        """Bring the newest message read into view, the first unread right after it,
+        reading older history back to it if it is not loaded (a ShowMessage event
+        follows, or a Notice if it is gone). Nothing happens while the position is not
+        known."""
+        if self.phase is Phase.SIGNED_OUT or self._unread.position is None:
+            return
+        message_id = self._unread.message_id
+        message = self.timeline.get(message_id)
+        self._history.reach(message or Message(id=message_id, content="",
+                                               created=self._unread.position[0]))
 
     def read_position_kept(self: ChatClient, user_id: str, message_id: MessageId,
                            created: float, *, now: float) -> None:

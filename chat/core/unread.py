@@ -56,6 +56,11 @@ class ReadPosition:
         self._sent: Position | None = None  # what the save in flight brings it
         self._saved_at = float("-inf")
 
+    @property
+    def message_id(self) -> protocol.MessageId | None:
+        """The id of the newest message read, as the server sent it, if known."""
+        return self._message_id
+
     def kept(self, message_id: protocol.MessageId, created: float) -> None:
         """The position the browser kept for this user (from an earlier page)."""
         self._move(message_id, created)

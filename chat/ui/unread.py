@@ -36,6 +36,8 @@ class Unread:
         self._first: Message | None = None  # the divider is before this one
         self._count = 0
         self._asked: object = None  # the last message asked to be marked read
+        self._jumping = False  # "Jump to first unread" waits for the core's ShowMessage
+        self._scroll_to_divider = False
         self._listeners = listen([(self._jump, "click", lambda event: self._jump_to())])
 
     def moved(self, event: ReadPositionChanged) -> None:
@@ -48,6 +50,7 @@ class Unread:
         self._settled = False
         self._position = self._first = self._asked = None
         self._count = 0
+        self._jumping = self._scroll_to_divider = False
         self._divider.remove()
         self._jump.hidden = True
         document.title = TITLE
@@ -75,7 +78,13 @@ class Unread:
                 self._asked = seen.id
                 self._loop.call_soon(self._app.read_up_to, seen.id)
         unread = self._unread(shown) if self._settled else []
-        if unread and (self._count == 0 or self._first is None):
+        # The first unread is known once the last message read is loaded: until then
+        # the oldest loaded is not it, and the jump reads back to it (jump_to_unread).
+        known = self._position is not None and (
+            self._position[0] == float("-inf") or self._position[1] in shown)
+        if not known:
+            self._first = None
+        elif unread and (self._count == 0 or self._first is None):
             self._first = unread[0]  # new unread after everything was read
         self._count = len(unread)
         document.title = f"({self._count}) {TITLE}" if self._count else TITLE
@@ -84,10 +93,15 @@ class Unread:
             self._divider.remove()
         elif node.previousElementSibling is not self._divider:
             node.before(self._divider)
+        if self._scroll_to_divider and self._divider.isConnected:
+            self._scroll_to_divider = False
+            self._divider.scrollIntoView(options(block="start"))
         # More unread than fit: the divider is above the view (or not drawn).
-        self._jump.hidden = self._first is None or (
-            node is not None and node.getBoundingClientRect().bottom
-            >= self._log.getBoundingClientRect().top)
+        if self._first is None:  # nothing unread, or where it starts is not loaded
+            self._jump.hidden = known or not self._count or self._jumping
+        else:
+            self._jump.hidden = node is not None and node.getBoundingClientRect().bottom \
+                >= self._log.getBoundingClientRect().top
 
     def _newer(self, message: Message) -> bool:
         return self._position is None or _key(message) > _key_of(self._position)
@@ -108,9 +122,21 @@ class Unread:
             return None
         return shown.get(found) or (shown.get(int(found)) if found.isdigit() else None)
 
+    def jumped(self, message_id) -> bool:
+        """Whether this ShowMessage answers "Jump to first unread" (then no hit is
+        marked: the divider is scrolled to at the next update)."""
+        if not self._jumping or self._position is None or \
+                str(message_id) != str(self._position[1]):
+            return False
+        self._jumping, self._scroll_to_divider = False, True
+        return True
+
     def _jump_to(self) -> None:
         if self._divider.isConnected:
             self._divider.scrollIntoView(options(block="start"))
+        else:  # not drawn, or not even loaded: the core brings the last read message in
+            self._jumping = True
+            self._app.jump_to_unread()
         self._jump.hidden = True
 
 

@@ -174,7 +174,9 @@ class View:
                             self._hit = None
                     case ShowMessage():
                         self._unmark_hit()
-                        self._focus = self._hit = event.message_id
+                        self._focus = event.message_id
+                        if not self._unread.jumped(event.message_id):  # a hit, a quote
+                            self._hit = event.message_id
                         self._request_frame()
                     case PeopleChanged():
                         self._show_people(event.people)

@@ -63,3 +63,31 @@ def test_unread_count_divider_server_position_and_jump_after_a_reload(browser, d
         assert len(many) == 40
     finally:
         close_chat(chat)
+
+
+def test_jump_to_first_unread_brings_in_an_unread_message_outside_the_dom_window(
+        browser, directus):
+    """More unread than the DOM window holds (200): the first unread is not drawn at the
+    end of the list, and the jump brings it in, the divider at the top of the view."""
+    chat = open_chat(browser, directus, init_script=HIDEABLE, service_workers="block")
+    page = chat.page
+    try:
+        chat.sign_in("alice", remember=True)
+        chat.expect_phase("live")
+        page.evaluate("chatTest.hide(true)")
+        tag = uuid.uuid4().hex[:8]
+        post_message(directus, "bob", *(f"{tag} far {i}" for i in range(300)))
+        expect(page).to_have_title("(300) Chat")
+        page.reload()
+        chat.expect_phase("live")
+        expect(page).to_have_title("(300) Chat")
+        expect(page.locator(".unread-divider")).to_have_count(0)  # not drawn
+        jump = page.locator("#jump-unread")
+        expect(jump).to_be_visible()
+        jump.click()
+        divider = page.locator(".unread-divider")
+        expect(divider).to_be_in_viewport()
+        expect(page.locator(".unread-divider + .msg .text")).to_have_text(f"{tag} far 0")
+        assert page.locator("#days .msg.hit").count() == 0  # not marked as a search hit
+    finally:
+        close_chat(chat)

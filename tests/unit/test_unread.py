@@ -102,3 +102,37 @@ def test_where_messages_have_channels_the_position_read_is_generals():
     d.sign_in_and_connect([item("m1", at=at(1))])
     [read] = position_requests(d)
     assert read.path.endswith("&filter[channel][_eq]=06f75805-89de-4dcd-baf9-8c14401aeb44")
+
+
+def shown(d: Driver) -> list:
+    return [e.message_id for e in d.events if isinstance(e, c.ShowMessage)]
+
+
+def test_jump_to_unread_shows_the_newest_read_when_it_is_loaded_with_its_context():
+    d = Driver(permissions=WITH_POSITIONS)
+    d.sign_in_and_connect([item(f"m{i}", at=at(i)) for i in range(1, 41)])
+    [read] = position_requests(d)
+    d.http_response(read.id, 200, {"data": [
+        {"id": 7, "last_read": "m30", "last_read_date": at(30)}]})
+    d.frames()
+    d.loop.feed(d.client.jump_to_unread)
+    assert shown(d) == ["m30"]  # the first unread, m31, is right after it
+    assert d.frames() == []  # no read: it was loaded
+
+
+def test_jump_to_unread_reads_back_to_a_position_older_than_the_loaded_history(driver):
+    [read] = position_requests(driver)
+    driver.http_response(read.id, 200, {"data": [
+        {"id": 7, "last_read": "m0", "last_read_date": at(0)}]})
+    driver.frames()
+    driver.loop.feed(driver.client.jump_to_unread)
+    assert shown(driver) == []
+    query = driver.answer_read([item("m0", at=at(0))])  # the page before the oldest
+    assert "_or" in query["filter"]
+    assert shown(driver) == ["m0"]
+
+
+def test_jump_to_unread_does_nothing_while_the_position_is_not_known(driver):
+    driver.frames()
+    driver.loop.feed(driver.client.jump_to_unread)
+    assert shown(driver) == [] and driver.frames() == []
