@@ -96,6 +96,7 @@ class View:
         self._notify = Notify(by_id, app, show_message=self._show_message)
 
         self._phase = Phase.SIGNED_OUT
+        self._newest_seen = float("-inf")  # the newest message's time drawn or on its way
         self._user_id: str | None = None
         # What waits for the next draw.
         self._pending: dict[str, Message | None] = {}  # id -> message, None: removed
@@ -144,10 +145,15 @@ class View:
                         if event.reset:
                             self._reset = True
                             self._pending.clear()
-                        elif self._phase == Phase.LIVE:  # arrived live: not history
+                            self._newest_seen = float("-inf")
+                        elif self._phase == Phase.LIVE:  # arrived live: not history, and
+                            # newer than any seen (not an older page, gap or catch-up)
                             self._notify.arrived([
                                 m for m in event.upserted
-                                if m.id not in self._window.shown and m.id not in self._pending])
+                                if m.created > self._newest_seen and m.id not in
+                                self._window.shown and m.id not in self._pending])
+                        self._newest_seen = max([self._newest_seen,
+                                                 *(m.created for m in event.upserted)])
                         for message in event.upserted:
                             self._pending[message.id] = message
                         for message_id in event.removed:
