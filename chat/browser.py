@@ -5,10 +5,10 @@
     app.start(View(app, max_length=config.max_length))
 
 Sockets are the browser's own ``WebSocket`` with handlers we attach and destroy
-ourselves; REST goes through ``fetch`` with a timeout; timers are asyncio's
-``call_later``. Every handler is synchronous: it feeds the core through the adapter
-loop (chat.loop), which performs the actions with the effect methods below and hands
-the events to the view. The refresh token is written to localStorage only when the
+ourselves (chat.sockets); REST goes through ``fetch`` with a timeout (chat.rest); timers
+are asyncio's ``call_later``. Every handler is synchronous: it feeds the core through the
+adapter loop (chat.loop), which performs the actions with the effect methods below and
+hands the events to the view. The refresh token is written to localStorage only when the
 user ticked "stay signed in"; so are, then, the newest messages seen (chat.cache), shown
 on the next visit until the live history replaces them, and forgotten with the session.
 Several tabs kept signed in refresh the session one at a time, with the newest token
@@ -21,7 +21,6 @@ the same user, by one page only.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 import time
@@ -29,7 +28,7 @@ import uuid
 from dataclasses import replace
 
 import js
-from pyscript.ffi import create_proxy, to_js
+from pyscript.ffi import create_proxy
 
 from chat.cache import MessageCache
 from chat.core import (
@@ -38,11 +37,9 @@ from chat.core import (
     ChatClient,
     CloseSocket,
     Config,
-    Failure,
     Features,
     HttpRequest,
     InvalidState,
-    Method,
     OpenSocket,
     OutboxChanged,
     Phase,
@@ -54,25 +51,22 @@ from chat.core import (
     TimelineChanged,
 )
 from chat.loop import AsyncioTimers, Loop
+from chat.rest import Rest, options
+from chat.sockets import Sockets
 from chat.store import DraftStore, NotifyStore, OutboxStore, PositionStore
 from chat.tabs import Tabs
 
 DEFAULT_URL = "http://127.0.0.1:8055"  # what `make run` starts
-PROBE_TIMEOUT = 5
 KEEP_AFTER = 2.0  # seconds: the messages seen are written to the cache at most this often
 
 log = logging.getLogger("chat")
-
-
-def _options(**values):
-    return to_js(values, dict_converter=js.Object.fromEntries)
 
 
 async def load_config() -> Config:
     """The Directus URL from config.json next to the page, else the local default."""
     url = DEFAULT_URL
     try:
-        response = await js.fetch("config.json", _options(cache="no-store"))
+        response = await js.fetch("config.json", options(cache="no-store"))
         if response.ok:
             url = str((await response.json()).directus_url or DEFAULT_URL)
     except Exception as error:  # a missing or broken file means the default
@@ -102,7 +96,8 @@ class App:
         self._event_loop = asyncio.get_event_loop()
         self._loop = Loop(self.client, self, clock=time.monotonic)
         self._timers = AsyncioTimers(self._loop, lambda: self._event_loop)
-        self._sockets: dict[int, tuple[object, dict[str, object]]] = {}
+        self._sockets = Sockets(self.client, self._loop.feed, self._event_loop.call_soon)
+        self._rest = Rest(config, self.client, self._loop.feed)
         self._tasks: set[asyncio.Task] = set()
         self._storage_key = f"chat.refresh_token {config.directus_url}"
         self._remember = False
@@ -211,25 +206,8 @@ class App:
         self._loop.feed(self.client.history.end_search)
 
     def fetch_avatar(self, file_id: str, done) -> None:
-        """Fetch an avatar with the token in the Authorization header (never in the URL)
-        and call ``done`` with a blob URL of it, or None."""
-        task = self._event_loop.create_task(self._avatar(file_id, done))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _avatar(self, file_id: str, done) -> None:
-        token, url = self.client.bearer(), None
-        if token is not None:
-            path = f"/assets/{js.encodeURIComponent(file_id)}?key=system-small-cover"
-            try:
-                response = await js.fetch(self.config.directus_url + path, _options(
-                    headers=_options(Authorization=f"Bearer {token}"),
-                    signal=js.AbortSignal.timeout(self.config.http_timeout * 1000)))
-                if response.ok:
-                    url = js.URL.createObjectURL(await response.blob())
-            except Exception as error:
-                log.info("avatar not fetched (%s)", getattr(error, "name", "error"))
-        done(url)
+        """Fetch an avatar (chat.rest) and call ``done`` with a blob URL of it, or None."""
+        self._spawn(self._rest.avatar(file_id, done))
 
     def _network(self, online: bool) -> None:
         self._loop.feed(self.client.network_changed, online)
@@ -355,9 +333,9 @@ class App:
 
     def request(self, action: HttpRequest) -> None:
         if action.path == "/auth/refresh" and self._remember:
-            self._spawn(self._tabs.refreshing(lambda: self._http(self._newest(action))))
+            self._spawn(self._tabs.refreshing(lambda: self._rest.send(self._newest(action))))
         else:
-            self._spawn(self._http(action))
+            self._spawn(self._rest.send(action))
 
     def _newest(self, refresh: HttpRequest) -> HttpRequest:
         """The refresh with the newest token kept: another tab may have rotated it (under
@@ -368,94 +346,10 @@ class App:
         return refresh
 
     def open_socket(self, action: OpenSocket) -> None:
-        conn, feed = action.conn, self._loop.feed
-        socket = js.WebSocket.new(action.url)
-        handlers = {
-            "open": create_proxy(lambda event: feed(self.client.socket_opened, conn)),
-            "message": create_proxy(
-                lambda event: feed(self.client.socket_message, conn, event.data)),
-            "close": create_proxy(lambda event: self._closed(conn, event.code, event.reason)),
-        }
-        for kind, proxy in handlers.items():
-            socket.addEventListener(kind, proxy)
-        self._sockets[conn] = (socket, handlers)
+        self._sockets.open(action)
 
     def send_frame(self, action: SendFrame) -> None:
-        entry = self._sockets.get(action.conn)
-        # Not open (closing already): drop it; the close event tells the core.
-        if entry is not None and entry[0].readyState == js.WebSocket.OPEN:
-            entry[0].send(action.text)
+        self._sockets.send(action)
 
     def close_socket(self, action: CloseSocket) -> None:
-        """Close a socket the core gave up on. Its events are never delivered."""
-        socket = self._detach(action.conn)
-        if socket is not None:
-            socket.close(action.code, action.reason)
-
-    def _closed(self, conn: int, code: int, reason: str) -> None:
-        self._detach(conn)
-        self._loop.feed(self.client.socket_closed, conn, code, reason)
-
-    def _detach(self, conn: int):
-        entry = self._sockets.pop(conn, None)
-        if entry is None:
-            return None
-        socket, handlers = entry
-        for kind, proxy in handlers.items():
-            socket.removeEventListener(kind, proxy)
-        # Destroyed on the next turn: one of them may be the handler running now.
-        self._event_loop.call_soon(_destroy, list(handlers.values()))
-        return socket
-
-    # --- REST ------------------------------------------------------------------------
-
-    async def _http(self, request: HttpRequest) -> None:
-        """Fetch and always answer the core: ``http_response`` or ``http_failed``. A
-        hung request still ends after its timeout, or sign-in and refresh would wedge."""
-        url = self.config.directus_url + request.path
-        options = {"method": request.method.value,
-                   "signal": js.AbortSignal.timeout(request.timeout * 1000)}
-        headers = {}
-        if request.body is not None:
-            options["body"] = json.dumps(request.body)
-            headers["Content-Type"] = "application/json"
-        if request.token is not None:
-            headers["Authorization"] = f"Bearer {request.token}"
-        if headers:
-            options["headers"] = _options(**headers)
-        if request.method == Method.GET:
-            options["cache"] = "no-store"  # never an answer from the cache
-        try:
-            response = await js.fetch(url, _options(**options))
-            text = await response.text()
-            status = response.status
-        except Exception as error:
-            timed_out = getattr(error, "name", "") in ("TimeoutError", "AbortError")
-            # Only sign-in says why; a probe (GET) fails often while the server is down,
-            # and asking why would double its requests.
-            failure = (Failure.NETWORK if timed_out or request.method == Method.GET
-                       else await self._why_unanswered())
-            log.info("%s %s failed (%s)", request.method.value, request.path, failure.value)
-            self._loop.feed(self.client.http_failed, request.id, failure)
-            return
-        try:
-            body = json.loads(text) if text else None
-        except ValueError:
-            body = None
-        self._loop.feed(self.client.http_response, request.id, status, body)
-
-    async def _why_unanswered(self) -> Failure:
-        """After a fetch failed outright: CORS if the server answers a no-cors probe
-        (so the browser hid its reply from us), else NETWORK."""
-        try:
-            await js.fetch(self.config.directus_url + "/server/ping",
-                           _options(mode="no-cors", cache="no-store",
-                                    signal=js.AbortSignal.timeout(PROBE_TIMEOUT * 1000)))
-        except Exception:
-            return Failure.NETWORK
-        return Failure.CORS
-
-
-def _destroy(proxies: list) -> None:
-    for proxy in proxies:
-        proxy.destroy()
+        self._sockets.close(action)

@@ -6,7 +6,10 @@ It composes the parts, one concern each, which share one ``Output``: the session
 opens), the connection (the socket and its attempts), the requests (items requests,
 one in flight), sync (the subscription, merging into the timeline) and the outbox. Here
 is what decides between them; the phase moves only by a trigger through the table in
-phases.py.
+phases.py. Some of its inputs and handlers are mixed in from modules of their own, to
+keep each small: talk.py (edit, delete, react), shared.py (other tabs, earlier pages),
+frames.py (each socket frame: ``socket_message``, the answers to auth and to items
+requests) and tokens.py (the answers to sign-in and refresh).
 """
 
 from __future__ import annotations
@@ -15,34 +18,27 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from chat.core import protocol, texts
+from chat.core import texts
 from chat.core.actions import Action, Failure, Timer
 from chat.core.config import Config
 from chat.core.connection import Connection
 from chat.core.conversation import Conversation
 from chat.core.events import Event, Notice, Outgoing, PhaseChanged
+from chat.core.frames import FrameInputs
 from chat.core.history import History
 from chat.core.outbox import Outbox, content_of
 from chat.core.output import Output, Purpose
 from chat.core.people import People
-from chat.core.phases import (
-    CONNECTED,
-    SIGNED_IN,
-    Handshake,
-    InvalidState,
-    Phase,
-    Refresh,
-    Trigger,
-    next_phase,
-)
+from chat.core.phases import SIGNED_IN, InvalidState, Phase, Trigger, next_phase
 from chat.core.protocol import MessageId
-from chat.core.requests import CreateMessage, GapRead, Requests, SyncPage
+from chat.core.requests import Requests
 from chat.core.schema import Capabilities, Schema
 from chat.core.session import Session
 from chat.core.shared import SharedInputs
 from chat.core.sync import Sync
 from chat.core.talk import TalkInputs
 from chat.core.timeline import Timeline
+from chat.core.tokens import TokenAnswers
 from chat.core.unread import ReadPosition
 
 log = logging.getLogger("chat")
@@ -50,7 +46,7 @@ log = logging.getLogger("chat")
 MAX_MENTIONS = 50  # the server's limit of ids in a message's mentions
 
 
-class ChatClient(TalkInputs, SharedInputs):
+class ChatClient(TalkInputs, SharedInputs, FrameInputs, TokenAnswers):
     def __init__(self, config: Config, *, new_id: Callable[[], str],
                  random: Callable[[], float]) -> None:
         self.config = config
@@ -233,36 +229,6 @@ class ChatClient(TalkInputs, SharedInputs):
         self._connection.heard(now)
         self._send_auth()
 
-    def socket_message(self, conn: int, text: Any, *, now: float) -> None:
-        """One text frame from socket ``conn``. Stale sockets and bad frames are ignored."""
-        if not self._connection.is_current(conn):
-            return
-        self._connection.heard(now)
-        frame = protocol.parse(text)
-        match frame:
-            case protocol.Ping():
-                self._connection.send(protocol.encode_pong())
-            case protocol.AuthOk():
-                self._on_auth_ok()
-            case protocol.AuthError():
-                self._on_auth_error(frame, now)
-            case protocol.SubscriptionEvent():
-                if not self._talk.reactions.take(frame) and self._sync.take(frame):
-                    self._talk.subscribe(self._connection.send)
-                    # The first page. Directus reads it before it registers the
-                    # subscription: a message created in between is in neither. One read
-                    # of everything newer than the page (with the overlap) closes that
-                    # window before the outbox goes; live once it is answered. (A larger
-                    # gap is read the same way.)
-                    self._requests.queue(GapRead(self._sync.read_since()))
-                self._pump()  # an event may want a read (a reply's quote)
-            case protocol.ItemsReply():
-                self._on_items(frame, now)
-            case protocol.RequestError():
-                self._on_request_error(frame, now)
-            case protocol.Unparsable():
-                log.warning("ignored a frame: %s", frame.reason)
-
     def socket_closed(self, conn: int, code: int = 1006, reason: str = "", *,
                       now: float) -> None:
         if not self._connection.is_current(conn):
@@ -290,44 +256,6 @@ class ChatClient(TalkInputs, SharedInputs):
                 self._connection.probe_due(self.phase)
 
     # --- The session ------------------------------------------------------------------------
-
-    def _on_login(self, status: int, body: Any, now: float) -> None:
-        if status == 200 and self._take_tokens(body, now):
-            self._connect(Trigger.TOKENS_OK, now)
-        elif status == 401:
-            self._end_session(Trigger.SESSION_ENDED, texts.WRONG_PASSWORD)
-        else:
-            self._end_session(Trigger.SESSION_ENDED, texts.sign_in_failed(body, status))
-
-    def _on_refresh(self, status: int, body: Any, now: float) -> None:
-        self._session.refresh = Refresh.IDLE
-        if status == 200 and self._take_tokens(body, now):
-            if self._connection.conn is None:  # waiting for these to connect
-                self._connect(Trigger.TOKENS_OK, now)
-            elif self.phase in CONNECTED:
-                # Same socket, new token: moves its expiry, and ends a TOKEN_EXPIRED pause.
-                self._send_auth()
-        elif status in (400, 401, 403):
-            self._end_session(Trigger.SESSION_ENDED, texts.SESSION_EXPIRED)
-        else:
-            self._refresh_failed(self._unreachable, now)
-
-    def _refresh_failed(self, reason: str, now: float) -> None:
-        self._session.refresh = Refresh.IDLE
-        if self.phase in (Phase.SIGNING_IN, Phase.CONNECTING):
-            self._lost(reason, now)
-        elif self.phase in CONNECTED:
-            self._session.retry_refresh(now)
-
-    def _take_tokens(self, body: Any, now: float) -> bool:
-        user_id = self._session.take(body, now)
-        if user_id is None:
-            return False
-        if self._outbox.own(user_id):
-            self._sync.clear()  # another account: the previous one's chat is not theirs
-            self._talk.clear()
-            self._history.clear()
-        return True
 
     def _end_session(self, trigger: Trigger, reason: str | None) -> None:
         """Signed out: by the user (reason None) or because the session cannot go on."""
@@ -396,62 +324,6 @@ class ChatClient(TalkInputs, SharedInputs):
     def _on_probe(self, up: bool, now: float) -> None:
         if self._connection.probe_answered(up, self.phase):
             self._connect(Trigger.SERVER_BACK, now)
-
-    # --- Frames -----------------------------------------------------------------------------
-
-    def _send_auth(self) -> None:
-        self._connection.send(self._session.auth_frame(self._out.uid("auth")))
-
-    def _on_auth_ok(self) -> None:
-        self._connection.handshake = Handshake.FIRST
-        if self._fire(Trigger.AUTH_OK):
-            self._connection.send(self._sync.subscribe(self._out.uid("live")))
-        elif self._connection.paused:
-            if self._connection.token_renewed():  # events were missed meanwhile
-                self._requests.queue(SyncPage())
-            self._pump()
-
-    def _on_auth_error(self, frame: protocol.AuthError, now: float) -> None:
-        log.info("auth error %s", frame.code)
-        if frame.code == "TOKEN_EXPIRED" and self.phase in (Phase.SYNCING, Phase.LIVE):
-            self._connection.token_expired()  # nothing but auth is sent until renewed
-            self._session.start_refresh()
-        elif self.phase is Phase.AUTHENTICATING and frame.code in ("AUTH_FAILED",
-                                                                   "TOKEN_EXPIRED"):
-            if self._connection.handshake is Handshake.RETRIED:
-                return self._end_session(Trigger.SESSION_ENDED, texts.SESSION_EXPIRED)
-            self._connection.handshake = Handshake.RETRIED
-            self._drop_socket(code=4001, reason="auth failed")
-            self._fire(Trigger.AUTH_RETRY)
-            self._session.forget_access()
-            self._session.start_refresh()
-        else:
-            self._lost(self._unreachable, now)
-
-    def _on_items(self, frame: protocol.ItemsReply, now: float) -> None:
-        request = self._requests.answer(frame)
-        if request is None:
-            return
-        if not isinstance(request, CreateMessage):
-            self._caught_up(now)
-        self._pump()
-
-    def _on_request_error(self, frame: protocol.RequestError, now: float) -> None:
-        if frame.code == "REQUESTS_EXCEEDED":
-            return self._requests.hold()
-        if frame.type in ("subscribe", "subscription"):
-            # Refused while the token was expired: read again once it is renewed.
-            if (not self._connection.events_refused() and not self._sync.subscribed
-                    and frame.code in ("FORBIDDEN", "INVALID_COLLECTION")):
-                self._end_session(Trigger.SESSION_ENDED, texts.subscription_refused(
-                    frame.code, frame.message, self.config.directus_url))
-            return
-        request = self._requests.refuse(frame)
-        if request is None:
-            return
-        if isinstance(request, SyncPage | GapRead):
-            self._caught_up(now)
-        self._pump()
 
     # --- Requests ---------------------------------------------------------------------------
 
