@@ -96,6 +96,7 @@ class View:
         self._notify = Notify(by_id, app, show_message=self._show_message)
 
         self._phase = Phase.SIGNED_OUT
+        self._redraw = False  # every message in the DOM to be drawn again at the next draw
         self._newest_seen = float("-inf")  # the newest message's time drawn or on its way
         self._user_id: str | None = None
         # What waits for the next draw.
@@ -245,10 +246,9 @@ class View:
         self._redraw_all()  # own messages are drawn differently
 
     def _redraw_all(self) -> None:
-        if not self._reset:
-            shown = {m.id: m for m in self._window.shown.messages()}
-            self._pending = {**shown, **self._pending}
-            self._reset = True
+        """Draw every message in the DOM again (names, avatars, own ones changed), where
+        the reader is: the window stays, and so does the scroll position."""
+        self._redraw = True
         self._request_frame()
 
     # --- Scrolling -------------------------------------------------------------------
@@ -371,8 +371,14 @@ class View:
             pinned = self._stick = self._pinned = False
             self._grow = None
         grow, self._grow = (None if pinned else self._grow), None
-        anchor = messages.node(window.edge(grow)) if grow else None
+        anchor_id = window.edge(grow) if grow else None
+        anchor = messages.node(anchor_id) if anchor_id is not None else None
         top = anchor.getBoundingClientRect().top if anchor else 0
+        kept_at = None
+        if self._redraw:  # every node drawn again, in place
+            self._redraw, kept_at = False, self._log.scrollTop
+            for message_id in window.redraw():
+                messages.drop(message_id)
         window.move(pinned=pinned, grow=grow)
         redraw = window.sync()
         for message_id in redraw.drop:
@@ -381,7 +387,9 @@ class View:
         for message in redraw.add:
             messages.add(message, now)
         self._show_scrollback()
-        if anchor:
+        if kept_at is not None and not pinned:
+            self._log.scrollTop = kept_at  # drawn again: the same place
+        if anchor and (anchor := messages.node(anchor_id)):  # (a new node if drawn again)
             self._log.scrollTop += anchor.getBoundingClientRect().top - top
         if self._outbox_dirty:
             self._outbox_dirty = False

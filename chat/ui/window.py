@@ -126,6 +126,12 @@ class Window:
         else:
             self._lo = shown.key_at(end - size)
 
+    def redraw(self) -> list[str]:
+        """Forget what is drawn, keeping the window where it is: returns the ids drawn
+        (their nodes are to be dropped), and the next ``sync`` adds them all again."""
+        drawn, self._drawn = list(self._drawn), set()
+        return drawn
+
     def sync(self) -> Redraw:
         """What to change in the DOM so that it holds exactly the window."""
         first, end = self._bounds()

@@ -96,6 +96,43 @@ def test_scrolling_up_past_the_oldest_loaded_reads_the_page_before_it_in_place(b
     assert "_nin" in json.dumps(reads[0]["query"]["filter"])
 
 
+def test_the_people_coming_after_the_reader_scrolled_up_redraw_in_place(browser, server):
+    """The chat's people (names, avatars) are read after the history; when they come,
+    every message is drawn again, where the reader is: the window stays on the older
+    messages scrolled to (not back to the newest), and the view does not move."""
+    people = re.compile(r".*/users\?.*")
+    held = []
+    chat = open_chat(browser, server)
+    page = chat.page
+    try:
+        page.route(people, lambda route: held.append(route))  # answered when the test says
+        with page.expect_request(people):
+            chat.sign_in("bob")
+        expect(chat.message("another NEEDLE, newest")).to_have_count(1)
+        top_id = page.evaluate("""() => {
+            document.getElementById('messages').scrollTop = 0;
+            return document.querySelector('#days .msg').dataset.id;
+        }""")
+        page.wait_for_function("id => document.querySelector('#days .msg').dataset.id !== id",
+                               arg=top_id)  # the window grew upwards
+        top = page.evaluate("""id => {
+            const node = document.querySelector(`[data-id="${id}"]`);
+            node.dataset.old = "1";
+            return node.getBoundingClientRect().top;
+        }""", top_id)
+        with page.expect_response(people):
+            held[0].continue_()
+        page.wait_for_function("""id => {
+            const node = document.querySelector(`[data-id="${id}"]`);
+            return node && !node.dataset.old;
+        }""", arg=top_id)  # drawn again, and still in the DOM
+        moved = page.evaluate("id => document.querySelector(`[data-id=\"${id}\"]`)"
+                              ".getBoundingClientRect().top", top_id)
+        assert abs(moved - top) <= 1, (top, moved)
+    finally:
+        close_chat(chat)
+
+
 def test_ctrl_k_focuses_the_search_and_finds_messages_case_insensitively_newest_first(bob):
     page = bob.page
     page.locator("#draft").focus()

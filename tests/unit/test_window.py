@@ -169,3 +169,17 @@ def test_integer_ids_of_the_tutorial_collection_are_drawn_in_numeric_order_on_ti
         window.upsert(Message(id=n, content=str(n), created=5.0 if n > 2 else 1.0))
     window.move(pinned=True, grow=None)
     assert [m.id for m in window.sync().add] == [2, 9, 10]
+
+
+def test_drawing_everything_again_keeps_the_window_where_the_reader_is():
+    """Names or avatars changed (the people of the chat came in): every node is drawn
+    again, but the window stays on the older messages the reader scrolled to."""
+    dom = Dom(500)
+    for _ in range(3):
+        dom.draw(pinned=False, grow=Side.OLDER)
+    before = dom.drawn()
+    for message_id in dom.window.redraw():
+        dom.ids.remove(message_id)
+    redraw = dom.draw(pinned=False)
+    assert dom.drawn() == before == list(range(0, MAX_WINDOW))
+    assert len(redraw.add) == MAX_WINDOW and redraw.drop == []
